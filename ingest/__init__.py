@@ -1,0 +1,5 @@
+"""minzheng-sentinel: ingestion, gate and push library for the Shenyang civil-affairs warehouse.
+
+DAG files in ``dags/`` only wire these modules together; every piece of logic lives here
+and is unit-tested under ``tests/``.
+"""
