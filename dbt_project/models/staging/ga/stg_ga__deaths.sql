@@ -1,0 +1,72 @@
+-- 死亡注销 (ga_death), delivered by the 13 district branches: the current version of every
+-- person, i.e. the latest row per normalised 公民身份号码 by (business date, sequence, line).
+-- Chinese catalogue columns renamed to English; unit (the branch) from the load ledger.
+
+with
+
+source as (
+
+    select * from {{ source('ga', 'death') }}
+
+),
+
+deliveries as (
+
+    select
+        delivery_id,
+        unit
+
+    from {{ source('meta', 'deliveries') }}
+
+),
+
+normalised as (
+
+    select
+        {{ normalize_id_number('"公民身份号码"', as_of='_business_date') }} as id_number,
+        "公民身份号码" as id_number_raw,
+        {{ id_number_issue('"公民身份号码"', as_of='_business_date') }} as id_number_issue,
+        "姓名" as name,
+        "死亡日期" as death_date,
+        "注销日期" as deregistered_date,
+        "派出所" as police_station,
+        _delivery_id as delivery_id,
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
+
+    from source
+
+),
+
+versions as (
+
+    select
+        *,
+        row_number() over (
+            partition by coalesce(id_number, id_number_raw)
+            order by business_date desc, delivery_sequence desc, delivery_line desc nulls last, delivery_id desc
+        ) as version_rank
+
+    from normalised
+
+)
+
+select
+    'ga_death' as feed,
+    {{ record_key([['公民身份号码', 'coalesce(versions.id_number, versions.id_number_raw)']]) }} as record_key,
+    versions.id_number,
+    versions.id_number_raw,
+    versions.id_number_issue,
+    versions.name,
+    versions.death_date,
+    versions.deregistered_date,
+    versions.police_station,
+    deliveries.unit,
+    versions.delivery_id,
+    versions.business_date
+
+from versions
+left join deliveries
+    on versions.delivery_id = deliveries.delivery_id
+where versions.version_rank = 1

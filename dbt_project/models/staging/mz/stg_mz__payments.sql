@@ -1,0 +1,55 @@
+-- 资金发放: the current version of every payment (greatest updated_at per payment_id).
+-- mz_payment has no deleted column; status reversed is kept here (paid months filter it).
+
+with
+
+source as (
+
+    select * from {{ source('mz', 'payment') }}
+
+),
+
+versions as (
+
+    select
+        payment_id,
+        program,
+        case_ref,
+        {{ normalize_id_number('payee_id_number', as_of='_business_date') }} as payee_id_number,
+        payee_id_number as payee_id_number_raw,
+        {{ id_number_issue('payee_id_number', as_of='_business_date') }} as payee_id_number_issue,
+        pay_month,
+        amount,
+        paid_at,
+        status,
+        updated_at,
+        _delivery_id as delivery_id,
+        _business_date as business_date,
+        row_number() over (
+            partition by payment_id
+            order by updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
+        ) as version_rank
+
+    from source
+
+)
+
+select
+    'mz_payment' as feed,
+    {{ record_key([['payment_id', 'payment_id']]) }} as record_key,
+    payment_id,
+    program,
+    case_ref,
+    payee_id_number,
+    payee_id_number_raw,
+    payee_id_number_issue,
+    pay_month,
+    amount,
+    paid_at,
+    status,
+    updated_at,
+    delivery_id,
+    business_date
+
+from versions
+where version_rank = 1

@@ -1,0 +1,53 @@
+"""Run dbt (build: seeds, models, data and unit tests) in-process, against WAREHOUSE_DSN.
+
+dbt runs as one task, not one task per model: per-model task overhead dwarfs the models.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+
+from ingest import db
+
+log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DbtFailed(RuntimeError):
+    pass
+
+
+def dbt_env(dsn: str) -> dict[str, str]:
+    state = Path(os.environ.get("MINZHENG_STATE_DIR", PROJECT_ROOT / ".local"))
+    return {
+        **db.dsn_parts(dsn),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_TARGET_PATH": str(state / "dbt" / "target"),
+        "DBT_LOG_PATH": str(state / "dbt" / "logs"),
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+        "DBT_PROJECT_DIR": str(PROJECT_ROOT),
+    }
+
+
+def run_dbt(args: list[str], dsn: str, business_date: date | None = None) -> None:
+    os.environ.update(dbt_env(dsn))
+    from dbt.cli.main import dbtRunner  # imported late: dbt is heavy and reads env at import
+
+    cli_args = [*args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    if business_date is not None:
+        cli_args += ["--vars", f"{{business_date: '{business_date.isoformat()}'}}"]
+    result = dbtRunner().invoke(cli_args)
+    if not result.success:
+        failures = []
+        for node in getattr(result.result, "results", None) or []:
+            if str(getattr(node, "status", "")).lower() in ("error", "fail"):
+                failures.append(f"{node.node.unique_id}: {node.message}")
+        detail = "; ".join(failures) or str(result.exception)
+        raise DbtFailed(f"dbt {' '.join(args)} failed: {detail}")
+
+
+def build(dsn: str, business_date: date) -> None:
+    run_dbt(["build"], dsn, business_date)
