@@ -38,7 +38,7 @@ create table if not exists publish.warning_revisions (
     program           text not null,
     case_ref          text not null,
     subject_type      text not null,
-    subject_id        text not null,
+    subject           text not null,     -- id_number, or institution_id for W14c
     subject_name      text,
     district_code     text not null,
     period_start      date not null,
@@ -101,10 +101,10 @@ changes as (
 )
 insert into publish.warning_revisions (
     warning_id, revision, status, rule, rule_version, severity, program, case_ref, subject_type,
-    subject_id, subject_name, district_code, period_start, period_end, months, amount_at_risk,
+    subject, subject_name, district_code, period_start, period_end, months, amount_at_risk,
     handler_staff_id, approver_staff_id, evidence, business_date)
 select warning_id, next_revision, 'active', rule, rule_version, severity, program, case_ref, subject_type,
-       subject_id, subject_name, district_code, period_start, period_end, months, amount_at_risk,
+       subject, subject_name, district_code, period_start, period_end, months, amount_at_risk,
        handler_staff_id, approver_staff_id, evidence, %(business_date)s
 from changes
 returning warning_id, revision
@@ -113,10 +113,10 @@ returning warning_id, revision
 WITHDRAW_SQL = _CURRENT + """
 insert into publish.warning_revisions (
     warning_id, revision, status, rule, rule_version, severity, program, case_ref, subject_type,
-    subject_id, subject_name, district_code, period_start, period_end, months, amount_at_risk,
+    subject, subject_name, district_code, period_start, period_end, months, amount_at_risk,
     handler_staff_id, approver_staff_id, evidence, business_date)
 select l.warning_id, l.revision + 1, 'withdrawn', l.rule, l.rule_version, l.severity, l.program,
-       l.case_ref, l.subject_type, l.subject_id, l.subject_name, l.district_code, l.period_start,
+       l.case_ref, l.subject_type, l.subject, l.subject_name, l.district_code, l.period_start,
        l.period_end, l.months, l.amount_at_risk, l.handler_staff_id, l.approver_staff_id, l.evidence,
        %(business_date)s
 from latest l
@@ -156,11 +156,11 @@ def warning_payload(row: dict) -> dict:
     """One revision as the platform's Warning schema wants it."""
     subject: dict = {"type": row["subject_type"]}
     if row["subject_type"] == "person":
-        subject["id_number"] = row["subject_id"]
+        subject["id_number"] = row["subject"]
         if row["subject_name"]:
             subject["name"] = row["subject_name"]
     else:
-        subject["institution_id"] = row["subject_id"]
+        subject["institution_id"] = row["subject"]
     return {
         "warning_id": row["warning_id"],
         "revision": row["revision"],

@@ -1,0 +1,173 @@
+"""Revisions, outbox and exactly-once push, against a real PostgreSQL and the reference platform.
+
+The warning mart is stood in by a table of fct_warnings' shape, so each test states exactly
+which warnings the warehouse currently raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+
+from ingest import publish, push
+from rig.platform_server import PlatformServer
+
+TOKEN, SECRET = "platform-token", "platform-secret"
+D = date(2026, 11, 29)
+
+FCT = """
+create schema if not exists warnings;
+create table warnings.fct_warnings (
+    warning_id text, rule text, rule_version text, severity text, program text, case_ref text,
+    subject text, subject_type text, subject_id_number text, subject_institution_id text,
+    subject_name text, district_code text, period_start date, period_end date, months integer,
+    amount_at_risk numeric(18,2), handler_staff_id text, approver_staff_id text, evidence jsonb)
+"""
+
+
+def wid(case_ref: str, subject: str, rule: str = "W01", program: str = "dibao") -> str:
+    digest = hashlib.sha256(f"{rule}|{program}|{case_ref}|{subject}".encode()).hexdigest()
+    return f"{rule}-{digest[:20]}"
+
+
+def warning(n: int, *, amount: str = "905.00", months: int = 1, feed: str = "ga_death") -> dict:
+    subject = f"2101051949123{n:05d}"
+    return {
+        "warning_id": wid(f"DB{n:06d}", subject), "rule": "W01", "rule_version": "2026-11-01",
+        "severity": "high", "program": "dibao", "case_ref": f"DB{n:06d}", "subject": subject,
+        "subject_type": "person", "subject_id_number": subject, "subject_institution_id": None,
+        "subject_name": "张三", "district_code": "210105", "period_start": date(2026, 1, 1),
+        "period_end": date(2026, months, 1), "months": months, "amount_at_risk": amount,
+        "handler_staff_id": "S001", "approver_staff_id": "S002",
+        "evidence": json.dumps([{"feed": feed, "record_key": f"公民身份号码={subject}"}]),
+    }
+
+
+def set_warnings(conn, rows: list[dict]) -> None:
+    conn.execute("truncate warnings.fct_warnings")
+    if rows:
+        cols = list(rows[0])
+        with conn.cursor().copy(f"copy warnings.fct_warnings ({', '.join(cols)}) from stdin") as copy:
+            for r in rows:
+                copy.write_row([r[c] for c in cols])
+
+
+@pytest.fixture
+def wh(warehouse):
+    warehouse.execute(FCT)
+    return warehouse
+
+
+@pytest.fixture
+def platform():
+    server = PlatformServer(token=TOKEN, secret=SECRET)
+    server.start()
+    yield server
+    server.stop()
+
+
+def client(server, **kw) -> push.PlatformClient:
+    return push.PlatformClient(server.base_url, TOKEN, SECRET, sleep=lambda s: None, **kw)
+
+
+def revisions(conn) -> list[tuple]:
+    return conn.execute(
+        "select warning_id, revision, status, months, amount_at_risk::text from publish.warning_revisions "
+        "order by warning_id, revision").fetchall()
+
+
+def test_revisions_follow_the_mart_and_never_delete(wh):
+    set_warnings(wh, [warning(1), warning(2)])
+    assert publish.revise(wh, D).new_or_changed == 2
+    assert publish.revise(wh, D) == publish.RevisionSummary(0, 0)  # rerun: nothing new
+
+    changed = warning(1, amount="1810.00", months=2)
+    evidence_only = {**warning(2), "evidence": json.dumps([{"feed": "wj_death_certificate", "record_key": "x"}])}
+    set_warnings(wh, [changed, evidence_only])
+    assert publish.revise(wh, D) == publish.RevisionSummary(1, 0)  # evidence alone makes no revision
+
+    set_warnings(wh, [changed])
+    assert publish.revise(wh, D) == publish.RevisionSummary(0, 1)
+    w2 = [r for r in revisions(wh) if r[0] == warning(2)["warning_id"]]
+    assert w2 == [(w2[0][0], 1, "active", 1, "905.00"), (w2[0][0], 2, "withdrawn", 1, "905.00")]
+
+    set_warnings(wh, [changed, warning(2)])  # back again after a withdrawal
+    assert publish.revise(wh, D) == publish.RevisionSummary(1, 0)
+    assert wh.execute("select count(*) from publish.outbox").fetchone()[0] == 5  # 2 new, 1 changed, 1 withdrawn, 1 back
+
+
+def test_push_is_exactly_once_through_503_and_a_lost_answer(wh, platform):
+    set_warnings(wh, [warning(n) for n in range(3)])
+    publish.revise(wh, D)
+    platform.inject("503", count=2)
+    platform.inject("drop_after_store", count=1)
+    summary = publish.push_pending(wh, client(platform))
+    assert summary.batches == 1
+    assert platform.counts()["revisions"] == 3
+    attempts = wh.execute("select attempt, status_code from publish.push_attempts order by attempt_id").fetchall()
+    assert [a[1] for a in attempts] == [503, 503, None, 202]
+    states = wh.execute("select state, count(*) from publish.outbox group by state").fetchall()
+    assert states == [("accepted", 3)]
+    # rerun: nothing pending, nothing sent
+    assert publish.push_pending(wh, client(platform)).batches == 0
+    assert len(platform.requests_log()) == 4
+
+
+def test_a_run_killed_after_building_resends_the_same_batch(wh, platform):
+    set_warnings(wh, [warning(n) for n in range(5)])
+    publish.revise(wh, D)
+
+    class Killed(Exception):
+        pass
+
+    class DiesAfterSending(push.PlatformClient):
+        def send_batch(self, batch_id, body, on_attempt=None):
+            super().send_batch(batch_id, body, on_attempt=on_attempt)
+            raise Killed()  # the process dies before the receipt is recorded
+
+    with pytest.raises(Killed):
+        publish.push_pending(wh, DiesAfterSending(platform.base_url, TOKEN, SECRET, sleep=lambda s: None))
+    (batch_id, state), = wh.execute("select batch_id, state from publish.batches").fetchall()
+    assert state == "open"
+    summary = publish.push_pending(wh, client(platform))
+    assert (summary.batches, summary.accepted, summary.duplicates) == (1, 5, 0)  # the platform replays its receipt
+    assert platform.counts()["revisions"] == 5
+    assert {r["batch_id"] for r in platform.stored()} == {batch_id}
+
+
+def test_batches_hold_at_most_500(wh, platform):
+    set_warnings(wh, [warning(n) for n in range(1201)])
+    publish.revise(wh, D)
+    summary = publish.push_pending(wh, client(platform))
+    assert (summary.batches, summary.accepted) == (3, 1201)
+    sizes = sorted(r[0] for r in wh.execute("select warnings from publish.batches").fetchall())
+    assert sizes == [201, 500, 500]
+
+
+def test_a_400_sets_the_named_warning_aside_and_sends_the_rest(wh, platform):
+    bad = warning(7, feed="not_a_feed")
+    set_warnings(wh, [warning(1), bad, warning(3)])
+    publish.revise(wh, D)
+    summary = publish.push_pending(wh, client(platform))
+    assert summary.rejected == 1 and summary.accepted == 2
+    state, detail = wh.execute("select state, detail from publish.outbox where warning_id = %s",
+                               (bad["warning_id"],)).fetchone()
+    assert state == "rejected" and "not_a_feed" in detail
+    assert platform.counts()["revisions"] == 2
+
+
+def test_new_revision_reaches_the_platform_as_the_latest(wh, platform):
+    set_warnings(wh, [warning(1)])
+    publish.revise(wh, D)
+    publish.push_pending(wh, client(platform))
+    set_warnings(wh, [warning(1, amount="1810.00", months=2)])
+    publish.revise(wh, D)
+    publish.push_pending(wh, client(platform))
+    set_warnings(wh, [])
+    publish.revise(wh, D)
+    publish.push_pending(wh, client(platform))
+    held = client(platform).get_warning(warning(1)["warning_id"])
+    assert (held["revision"], held["status"]) == (3, "withdrawn")
