@@ -4,8 +4,9 @@
 -- a case that is not in int_cases_unioned (withdrawn, or unknown) make no paid months.
 -- payee_id_number is the normalised number; when it is invalid it is null and the raw value is
 -- kept in payee_invalid_value (the paid month still exists; it matches no person).
--- payment_ids / payment_amounts: the paid payments of the month (parallel arrays, by payment_id),
--- for evidence; a payment's record_key is 'payment_id=' || payment_id.
+-- payments: the month's paid payments for evidence, a jsonb array of {payment_id, amount} by
+-- payment_id (jsonb, not arrays: dbt unit-test fixtures cannot cast to array types); a payment's
+-- record_key is 'payment_id=' || payment_id.
 
 with
 
@@ -49,8 +50,10 @@ select
     payments.pay_month,
     sum(coalesce(payments.amount, 0))::numeric(18, 2) as amount,
     count(*)::integer as payment_count,
-    array_agg(payments.payment_id order by payments.payment_id) as payment_ids,
-    array_agg(coalesce(payments.amount, 0)::numeric(18, 2) order by payments.payment_id) as payment_amounts
+    jsonb_agg(
+        jsonb_build_object('payment_id', payments.payment_id, 'amount', payments.amount)
+        order by payments.payment_id
+    ) as payments
 
 from payments
 inner join cases

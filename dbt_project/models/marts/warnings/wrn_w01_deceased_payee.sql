@@ -39,8 +39,7 @@ flagged_months as (
         paid_months.payee_id_number,
         paid_months.pay_month,
         paid_months.amount,
-        paid_months.payment_ids,
-        paid_months.payment_amounts,
+        paid_months.payments,
         death_dates.death_date
 
     from paid_months
@@ -93,7 +92,7 @@ payment_evidence as (
         payments.ordinality as item_order,
         jsonb_build_object(
             'feed', 'mz_payment',
-            'record_key', 'payment_id=' || payments.payment_id,
+            'record_key', 'payment_id=' || (payments.payment ->> 'payment_id'),
             'field', 'pay_month',
             'value', to_char(flagged_months.pay_month, 'YYYY-MM-DD'),
             'note', case
@@ -101,7 +100,7 @@ payment_evidence as (
                 when flagged_months.pay_month = warnings.period_start then 'first flagged month'
                 else 'last flagged month'
             end
-            || ': paid ' || to_char(payments.amount, 'FM999999999999990.00')
+            || ': paid ' || to_char((payments.payment ->> 'amount')::numeric, 'FM999999999999990.00')
             || ' (' || flagged_months.program || ' ' || flagged_months.case_ref || ')'
             || ' for a payee dead since ' || to_char(flagged_months.death_date, 'YYYY-MM-DD')
         ) as item
@@ -113,8 +112,7 @@ payment_evidence as (
             and flagged_months.case_ref = warnings.case_ref
             and flagged_months.payee_id_number = warnings.payee_id_number
             and flagged_months.pay_month in (warnings.period_start, warnings.period_end)
-    cross join lateral unnest(flagged_months.payment_ids, flagged_months.payment_amounts)
-        with ordinality as payments (payment_id, amount, ordinality)
+    cross join lateral jsonb_array_elements(flagged_months.payments) with ordinality as payments (payment, ordinality)
 
 ),
 

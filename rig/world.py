@@ -1,0 +1,531 @@
+"""Building the background world: a plausible Shenyang caseload since 2016.
+
+The background is "clean but real": cases end when their payee dies, except a few percent
+that kept paying (the leads W01 exists for); partners report most deaths, late or with a
+dirty identity number now and then. Planted cases (``planted.py``) go on top.
+All randomness comes from one seeded ``random.Random``; draws never depend on how many
+business days are written, so a 3-day rig is a prefix of a 10-day rig of the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rig import ids, names
+from rig.catalogue import Catalogue, standards
+from rig.model import (
+    Case,
+    Claim,
+    DeathReport,
+    Filing,
+    Institution,
+    Marriage,
+    Member,
+    Person,
+    Staff,
+    World,
+    age_on,
+    at,
+    madd,
+    mend,
+    months,
+    mstart,
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    dibao_households: int
+    tekun: int
+    orphans: int
+    unsupported: int
+    disability_care: int
+    elderly: int
+    temp: int
+    noise_deaths: int
+    institutions: int  # public and as many private, per district
+    staff: tuple[int, int, int]  # approvers, case workers, cadres per district
+
+
+SIZES = {
+    "tiny": Size(260, 90, 8, 8, 50, 420, 60, 150, 1, (1, 2, 1)),
+    "small": Size(6500, 2250, 200, 200, 1250, 10500, 1500, 3700, 3, (2, 5, 4)),
+}
+
+# Share of each district's caseload that is urban (the rig's choice; the catalogue names only
+# the districts) and relative caseload weights.
+URBAN_SHARE = {
+    "210102": 1.0, "210103": 1.0, "210104": 1.0, "210105": 1.0, "210106": 0.95, "210111": 0.6,
+    "210112": 0.7, "210113": 0.5, "210114": 0.6, "210115": 0.3, "210123": 0.15, "210124": 0.15,
+    "210181": 0.25,
+}
+WEIGHT = {
+    "210102": 1.0, "210103": 1.0, "210104": 1.2, "210105": 1.3, "210106": 1.5, "210111": 0.8,
+    "210112": 0.9, "210113": 0.7, "210114": 0.9, "210115": 0.9, "210123": 0.8, "210124": 0.9,
+    "210181": 1.2,
+}
+# Birth registrations in other Liaoning cities: people who moved to Shenyang later.
+OTHER_LIAONING = ("210202", "210302", "210402", "210502", "210602", "210702", "210802", "211002", "211202")
+LEAK = 0.04  # share of payee deaths after which payments went on
+CARE_LEVELS = ("self_care", "partial", "full")
+
+
+class Builder:
+    def __init__(self, seed: int, size: str, first_date: date, catalogue: Catalogue) -> None:
+        self.cat = catalogue
+        self.rng = random.Random(f"minzheng-rig:{seed}")
+        self.size = SIZES[size]
+        self.first = first_date
+        self.sim_end = first_date + timedelta(days=366)
+        self.new_until = first_date + timedelta(days=30)  # no case is approved after this
+        self.districts = list(catalogue.districts)
+        self.world = World(seed, size, first_date,
+                           district_index={d: i for i, d in enumerate(sorted(self.districts))})
+        self.police = catalogue.police_units()
+        self.used: set[str] = set()
+        self.counters: dict[str, int] = {}
+        self.stations = {d: [names.police_station(self.rng) for _ in range(4)] for d in self.districts}
+        self.staff_by: dict[tuple[str, str], list[Staff]] = {}
+
+    # ---- small helpers -------------------------------------------------------------
+    def next(self, prefix: str) -> int:
+        self.counters[prefix] = self.counters.get(prefix, 0) + 1
+        return self.counters[prefix]
+
+    def day_between(self, lo: date, hi: date) -> date:
+        return lo + timedelta(days=self.rng.randrange(max((hi - lo).days, 0) + 1))
+
+    def pick_district(self) -> str:
+        return self.rng.choices(self.districts, [WEIGHT.get(d, 1.0) for d in self.districts])[0]
+
+    def is_rural(self, district: str) -> bool:
+        return self.rng.random() > URBAN_SHARE.get(district, 0.6)
+
+    def birth_area(self, district: str, birth: date) -> str:
+        r = self.rng.random()
+        if r < 0.03:
+            return self.rng.choice(OTHER_LIAONING)
+        if r < 0.10:
+            district = self.rng.choice(self.districts)
+        # 辽中 was 辽中县 (210122) until 2016: older residents keep that code in their number.
+        if district == "210115" and birth.year < 2016:
+            return "210122"
+        return district
+
+    def person(self, birth: date, gender: int | None = None, district: str | None = None,
+               mortality_from: date | None = None, frailty: float = 1.0) -> Person:
+        gender = gender or self.rng.choice((1, 2))
+        district = district or self.pick_district()
+        area = self.birth_area(district, birth)
+        while True:
+            seq = self.rng.randrange(500) * 2 + (1 if gender == 1 else 0)
+            number = ids.make_id(area, birth, seq)
+            if number not in self.used:
+                break
+        self.used.add(number)
+        p = Person(number, names.person_name(self.rng, gender), gender, birth, district)
+        if mortality_from is not None:
+            p.death = self.draw_death(birth, mortality_from, frailty)
+        self.world.persons.append(p)
+        return p
+
+    def draw_death(self, birth: date, start: date, frailty: float = 1.0) -> date | None:
+        """Gompertz-like annual mortality, stepped year by year up to the simulation end."""
+        t = max(start, birth)
+        while t < self.sim_end:
+            seg_end = min(date(t.year + 1, 1, 1), self.sim_end)
+            q = min(0.6, 0.00002 * math.exp(0.1 * age_on(birth, t))) * frailty
+            if self.rng.random() < q * (seg_end - t).days / 365.25:
+                return t + timedelta(days=self.rng.randrange(max((seg_end - t).days, 1)))
+            t = seg_end
+        return None
+
+    def first_pay_month(self, approved: date) -> date:
+        m = mstart(approved) if approved.day <= 20 else madd(mstart(approved), 1)
+        return max(m, date(2016, 1, 1))
+
+    def staff_for(self, district: str, role: str, on: date) -> str:
+        pool = self.staff_by.get((district, role), [])
+        live = [s for s in pool if s.active_from <= on and (s.active_to is None or s.active_to >= on)]
+        return self.rng.choice(live or pool).staff_id if pool else ""
+
+    def new_case(self, program: str, prefix: str, district: str, payee: Person, approved: date,
+                 **kw: object) -> Case:
+        ref = f"{prefix}{district}{self.next(prefix + district):07d}"
+        case = Case(program, ref, district, payee, approved,
+                    created_at=at(approved, 9 + self.rng.randrange(8), self.rng.randrange(60)),
+                    first_month=self.first_pay_month(approved), **kw)  # type: ignore[arg-type]
+        case.handler = self.staff_for(district, "case_worker", approved)
+        case.approver = self.staff_for(district, "approver", approved)
+        self.world.cases.append(case)
+        return case
+
+    def settle(self, case: Case, planned_end: date | None) -> None:
+        """End the case at its payee's death (usually in time) or at its planned end."""
+        death = case.payee.death
+        if death and death <= self.sim_end and (planned_end is None or death <= planned_end):
+            dm = mstart(death)
+            if self.rng.random() < LEAK:
+                if self.rng.random() < 0.3:
+                    case.last_month = None  # nobody noticed: still paid today
+                else:
+                    case.last_month = madd(dm, self.rng.randint(1, 30))
+                    case.terminated = mend(case.last_month) + timedelta(days=self.rng.randint(3, 20))
+            else:
+                case.last_month = dm
+                case.terminated = death + timedelta(days=self.rng.randint(3, 25))
+        elif planned_end and planned_end <= self.sim_end:
+            case.last_month = mstart(planned_end)
+            case.terminated = planned_end
+        if case.terminated:
+            case.terminated_at = at(case.terminated, 10 + self.rng.randrange(6), self.rng.randrange(60))
+
+    def planned_end(self, approved: date, mean_years: float) -> date | None:
+        end = approved + timedelta(days=int(self.rng.expovariate(1 / mean_years) * 365))
+        return end if end <= self.sim_end else None
+
+    # ---- the caseload --------------------------------------------------------------
+    def build(self) -> World:
+        self.make_staff()
+        self.make_institutions()
+        for _ in range(self.size.dibao_households):
+            self.dibao_household()
+        for _ in range(self.size.tekun):
+            self.tekun()
+        for _ in range(self.size.orphans):
+            self.child("orphan")
+        for _ in range(self.size.unsupported):
+            self.child("unsupported_child")
+        self.disability()
+        self.elderly()
+        self.temp_assistance()
+        self.claims()
+        self.marriages()
+        for _ in range(self.size.noise_deaths):
+            birth = self.day_between(date(1925, 1, 1), date(1985, 12, 31))
+            p = self.person(birth)
+            p.death = self.day_between(date(2016, 1, 1), self.sim_end)
+        self.payment_noise()
+        for p in self.world.persons:
+            if p.death and p.death <= self.sim_end and not p.planted:
+                self.report_death(p)
+        return self.world
+
+    def make_staff(self) -> None:
+        approvers, workers, cadres = self.size.staff
+        for d in self.districts:
+            dname = self.cat.districts[d]
+            cadre_role = "village_cadre" if URBAN_SHARE.get(d, 0.6) < 0.5 else "community_cadre"
+            for role, count in (("approver", approvers), ("case_worker", workers), (cadre_role, cadres)):
+                for i in range(count + 1):
+                    # The first of each role has been in post since before 2008 and still is.
+                    start = self.day_between(date(2003, 1, 1), date(2007, 12, 31)) if i == 0 else \
+                        self.day_between(date(2008, 1, 1), self.first - timedelta(days=200))
+                    end = None if i == 0 or self.rng.random() > 0.2 else \
+                        self.day_between(start + timedelta(days=365), self.first)
+                    birth = self.day_between(date(1962, 1, 1), date(1996, 12, 31))
+                    org = f"{dname}民政局" if role in ("approver", "case_worker") else \
+                        names.community(self.rng, dname, role == "village_cadre").replace("社区", "社区居委会")
+                    s = Staff(f"MZ{d}{self.next('staff' + d):04d}", self.person(birth, district=d), org, role,
+                              d, start, end, at(start, 9, 30))
+                    self.world.staff.append(s)
+                    self.staff_by.setdefault((d, role), []).append(s)
+                    if self.rng.random() < 0.3:
+                        self.filing(s)
+
+    def filing(self, s: Staff) -> None:
+        relation = self.rng.choice(("spouse", "parent", "child", "sibling", "other"))
+        shift = {"spouse": 0, "parent": -28, "child": 28, "sibling": 3, "other": 0}[relation]
+        birth = self.day_between(date(s.person.birth.year + shift - 3, 1, 1), date(s.person.birth.year + shift + 3, 12, 28))
+        birth = min(birth, self.first - timedelta(days=400))
+        rel = self.person(birth, 3 - s.person.gender if relation == "spouse" else None, s.district, birth)
+        filed = self.day_between(s.active_from, min(s.active_from + timedelta(days=700), self.first))
+        self.world.filings.append(Filing(f"BA{self.next('filing'):07d}", s, rel, relation, filed))
+        if relation == "spouse":
+            self.world.marriages.append(Marriage(
+                f"JH{s.district}{self.next('marriage'):08d}", "marriage", s.person, rel,
+                self.day_between(date(1990, 1, 1), s.active_from)))
+
+    def make_institutions(self) -> None:
+        for d in self.districts:
+            for n in range(self.size.institutions * 2):
+                public = n < self.size.institutions
+                inst = Institution(
+                    f"YL{d}{self.next('inst' + d):03d}",
+                    names.institution_name(self.rng, self.cat.districts[d], public, n),
+                    d, "public" if public else "private", self.rng.randrange(60, 400, 10),
+                    at(self.day_between(date(2005, 1, 1), date(2015, 12, 31)), 11))
+                self.world.institutions.append(inst)
+
+    def dibao_household(self, district: str | None = None) -> Case:
+        d = district or self.pick_district()
+        rural = self.is_rural(d)
+        approved = self.day_between(date(2008, 1, 1), self.new_until)
+        age = int(self.rng.triangular(25, 82, 56))
+        birth = self.day_between(date(approved.year - age, 1, 1), date(approved.year - age, 12, 28))
+        applicant = self.person(birth, None, d, approved, 1.3)
+        case = self.new_case("dibao", "DB", d, applicant, approved,
+                             area="rural" if rural else "urban",
+                             community=names.community(self.rng, self.cat.districts[d], rural),
+                             ratio=round(self.rng.uniform(0.35, 1.0), 2))
+        case.members.append(Member(applicant, "applicant", approved))
+        self.add_family(case, applicant, approved, d, age)
+        end = self.planned_end(approved, 9.0)
+        if self.rng.random() < 0.005:
+            case.deleted_at = at(approved + timedelta(days=self.rng.randint(1, 20)), 16)
+            case.last_month = madd(case.first_month, -1)  # withdrawn before anything was paid
+        else:
+            self.settle(case, end)
+            if case.terminated is None and self.rng.random() < 0.02:
+                s = self.day_between(max(approved, self.first - timedelta(days=700)), self.first)
+                case.suspended_at = at(s, 15)
+                case.last_month = max(madd(mstart(s), -1), madd(case.first_month, -1))
+        for m in case.members:  # members leave with the household, or at their own death
+            ends = [x for x in (m.left, case.terminated, m.person.death) if x is not None]
+            if ends:
+                m.left = max(min(ends), m.joined)
+                if m.left > self.sim_end:
+                    m.left = None
+        return case
+
+    def add_family(self, case: Case, applicant: Person, approved: date, d: str, age: int) -> None:
+        def member(birth: date, relation: str, gender: int | None = None, joined: date = approved) -> None:
+            p = self.person(birth, gender, d, max(joined, birth), 1.3)
+            case.members.append(Member(p, relation, max(joined, birth)))
+
+        y = applicant.birth.year
+        if self.rng.random() < 0.55:
+            member(self.day_between(date(y - 6, 1, 1), date(y + 6, 12, 28)), "spouse", 3 - applicant.gender)
+        if age < 62:
+            for _ in range(self.rng.choices((0, 1, 2, 3), (30, 45, 20, 5))[0]):
+                lo = date(y + 22, 1, 1)
+                hi = min(date(y + 42, 12, 28), approved + timedelta(days=3 * 365), self.new_until)
+                if lo >= hi:
+                    break
+                born = self.day_between(lo, hi)
+                joined = approved if born <= approved else born + timedelta(days=self.rng.randint(30, 120))
+                if joined > self.new_until:
+                    continue
+                member(born, "child", None, joined)
+                grown = date(born.year + 18 + self.rng.randint(0, 6), born.month, min(born.day, 28))
+                if self.rng.random() < 0.6 and grown > joined:
+                    case.members[-1].left = grown
+        if age < 60 and self.rng.random() < 0.12:
+            member(self.day_between(date(y - 35, 1, 1), date(y - 22, 12, 28)), "parent")
+        if age > 55 and self.rng.random() < 0.04:
+            born = self.day_between(date(y + 45, 1, 1), min(date(y + 65, 12, 28), self.new_until))
+            member(born, "grandchild", None, max(approved, born))
+        if self.rng.random() < 0.03:
+            member(self.day_between(date(y - 8, 1, 1), date(y + 8, 12, 28)), "sibling")
+
+    def tekun(self) -> None:
+        d = self.pick_district()
+        birth = self.day_between(date(1925, 1, 1), date(1966, 12, 28))
+        lo = max(date(2008, 1, 1), date(birth.year + 58, 1, 1))
+        if lo >= self.new_until:
+            lo = self.new_until - timedelta(days=400)
+        approved = self.day_between(lo, self.new_until)
+        p = self.person(birth, None, d, approved, 1.5)
+        centralized = self.rng.random() < 0.35
+        inst = self.rng.choice([i for i in self.world.institutions if i.district == d and i.ownership == "public"])
+        case = self.new_case("tekun", "TK", d, p, approved, area="rural" if self.is_rural(d) else "urban",
+                             detail={"support_mode": "centralized" if centralized else "dispersed",
+                                     "institution_id": inst.institution_id if centralized else None,
+                                     "care_level": self.rng.choices(CARE_LEVELS, (5, 3, 2))[0]})
+        self.settle(case, self.planned_end(approved, 40.0))
+
+    def child(self, category: str) -> None:
+        d = self.pick_district()
+        born = self.day_between(date(2006, 1, 1), date(2022, 12, 28))
+        father = self.person(self.day_between(date(born.year - 38, 1, 1), date(born.year - 24, 1, 1)), 1, d,
+                             born, 1.0)
+        mother = self.person(self.day_between(date(born.year - 35, 1, 1), date(born.year - 22, 1, 1)), 2, d,
+                             born, 1.0)
+        adult = date(born.year + 18, born.month, min(born.day, 28))
+        if category == "orphan":
+            # Parents died after 2016, so their deaths are on record and the child is an orphan.
+            hi = min(adult - timedelta(days=400), self.new_until - timedelta(days=150))
+            lo = max(date(2016, 1, 1), born)
+            if lo >= hi:
+                lo = hi - timedelta(days=30)
+            for parent in (father, mother):
+                parent.death = self.day_between(lo, hi)
+            approved = max(father.death, mother.death) + timedelta(days=self.rng.randint(30, 120))  # type: ignore[type-var,operator]
+            named_father: Person | None = father if self.rng.random() < 0.8 else None
+        else:
+            approved = self.day_between(max(date(2019, 6, 1), born), min(adult - timedelta(days=200), self.new_until))
+            named_father = father
+        kid = self.person(born, None, d)
+        case = self.new_case(category, "ET", d, kid, approved,
+                             detail={"category": "orphan" if category == "orphan" else "unsupported",
+                                     "father": named_father, "mother": mother})
+        self.settle(case, adult)
+
+    def disability(self) -> None:
+        for _ in range(self.size.disability_care):
+            d = self.pick_district()
+            approved = self.day_between(date(2012, 1, 1), self.new_until)
+            birth = self.day_between(date(approved.year - 85, 1, 1), date(approved.year - 5, 1, 1))
+            p = self.person(birth, None, d, approved, 1.4)
+            case = self.new_case("disability_care", "CB", d, p, approved,
+                                 detail={"grade": self.rng.choice((1, 2)), "type": self.rng.randint(1, 7)})
+            self.settle(case, self.planned_end(approved, 15.0))
+        # 困难残疾人生活补贴 goes to members of 低保 households, and ends with the household.
+        for h in [c for c in self.world.cases if c.program == "dibao" and c.deleted_at is None]:
+            if self.rng.random() > 0.12:
+                continue
+            m = self.rng.choice(h.members)
+            end = h.terminated or (mend(h.last_month) if h.last_month else None)
+            start = max(m.joined, h.approved)
+            approved = self.day_between(start, min(start + timedelta(days=400), self.new_until))
+            if (end and approved >= end) or (m.person.death and m.person.death <= approved):
+                continue
+            case = self.new_case("disability_living", "CB", h.district, m.person, approved,
+                                 detail={"grade": self.rng.randint(1, 4), "type": self.rng.randint(1, 7)})
+            self.settle(case, end)
+
+    def elderly(self) -> None:
+        def grant(p: Person, d: str) -> None:
+            eighty = date(p.birth.year + 80, p.birth.month, min(p.birth.day, 28))
+            approved = max(eighty + timedelta(days=self.rng.randint(15, 120)), date(2014, 1, 1))
+            if approved > self.new_until or (p.death and p.death <= approved):
+                return
+            case = self.new_case("elderly_allowance", "GL", d, p, approved)
+            self.settle(case, None)
+
+        for _ in range(self.size.elderly):
+            d = self.pick_district()
+            birth = self.day_between(date(1920, 1, 1), date(1946, 10, 1))
+            eighty = date(birth.year + 80, birth.month, min(birth.day, 28))
+            grant(self.person(birth, None, d, max(eighty, date(2014, 1, 1)), 1.0), d)
+        for h in [c for c in self.world.cases if c.program == "dibao" and c.deleted_at is None]:
+            for m in h.members:
+                if age_on(m.person.birth, self.new_until) >= 80 and self.rng.random() < 0.9:
+                    grant(m.person, h.district)
+
+    def temp_assistance(self) -> None:
+        households = [c for c in self.world.cases if c.program == "dibao"]
+        for _ in range(self.size.temp):
+            approved = self.day_between(date(2016, 1, 1), self.new_until)
+            if self.rng.random() < 0.6:
+                h = self.rng.choice(households)
+                p, d = self.rng.choice(h.members).person, h.district
+                if p.death and p.death <= approved:
+                    continue
+            else:
+                d = self.pick_district()
+                p = self.person(self.day_between(date(1940, 1, 1), date(2000, 1, 1)), None, d, approved)
+            paid = approved + timedelta(days=self.rng.randint(1, 15))
+            case = self.new_case("temp_assistance", "LS", d, p, approved, detail={
+                "amount_fen": self.rng.randrange(500, 5001, 100) * 100,
+                "reason": self.rng.choices(("illness", "accident", "disaster", "other"), (6, 2, 1, 1))[0],
+                "paid_at": at(paid, 14, self.rng.randrange(60))})
+            case.first_month = mstart(paid)
+            if self.rng.random() < 0.01:
+                case.deleted_at = at(paid + timedelta(days=2), 11)
+
+    def claims(self) -> None:
+        """Institutions claim their operating subsidy monthly for residents from 2023 on."""
+        rates = standards()
+        by_id = {i.institution_id: i for i in self.world.institutions}
+        last = madd(mstart(self.new_until), -1)
+        for c in [c for c in self.world.cases if c.program == "tekun" and c.detail.get("institution_id")]:
+            inst = by_id[str(c.detail["institution_id"])]
+            level = str(c.detail["care_level"])
+            for m in months(max(c.first_month, date(2023, 1, 1)), min(c.last_month or last, last)):
+                if c.payee.death and c.payee.death < m:
+                    break
+                self.claim(inst, m, c.payee, level, int(rates[("eldercare_rate", min(m.year, 2026), level)]) * 100)
+
+    def claim(self, inst: Institution, m: date, resident: Person, level: str, amount: int) -> Claim:
+        nxt = madd(m, 1)
+        claim = Claim(f"YB{m:%Y%m}{self.next('claim'):07d}", inst, m, resident, level, amount,
+                      at(nxt.replace(day=self.rng.randint(3, 6)), 10, self.rng.randrange(60)),
+                      at(nxt.replace(day=20), 15, self.world.district_index[inst.district]))
+        if self.rng.random() < 0.005:
+            claim.deleted_at, claim.paid_at = claim.created_at + timedelta(days=2), None
+        self.world.claims.append(claim)
+        return claim
+
+    def marriages(self) -> None:
+        for h in [c for c in self.world.cases if c.program == "dibao"]:
+            spouse = next((m for m in h.members if m.relation == "spouse"), None)
+            if spouse is None or self.rng.random() > 0.3:
+                continue
+            a = h.payee
+            lo = date(max(a.birth.year, spouse.person.birth.year) + 20, 1, 1)
+            reg = self.day_between(lo, max(lo, h.approved))
+            self.world.marriages.append(Marriage(f"JH{h.district}{self.next('marriage'):08d}", "marriage",
+                                                 a, spouse.person, reg))
+            if self.rng.random() < 0.04 and h.approved < self.first:
+                self.world.marriages.append(Marriage(
+                    f"LH{h.district}{self.next('marriage'):08d}", "divorce", a, spouse.person,
+                    self.day_between(h.approved, self.first)))
+
+    def payment_noise(self) -> None:
+        """Now and then a payment bounces and is reissued, or a household gets a back payment."""
+        horizon = mstart(self.sim_end)
+        for c in self.world.cases:
+            if c.planted or c.program == "temp_assistance":
+                continue
+            paid = c.pay_months(horizon)
+            if paid and self.rng.random() < len(paid) * 0.002:
+                m = self.rng.choice(paid)
+                c.reversed[m] = self.world.pay_at(c.district, m) + timedelta(days=self.rng.randint(2, 25))
+                if self.rng.random() < 0.7:
+                    c.reissued.add(m)
+            if paid and c.program == "dibao" and self.rng.random() < 0.08:
+                c.supplement[self.rng.choice(paid)] = self.rng.randrange(30, 301, 10) * 100
+
+    # ---- deaths as the three sources report them ----------------------------------
+    def report_death(self, p: Person) -> None:
+        d = p.death
+        assert d is not None
+        unit = self.police.get(p.district)
+        rural = URBAN_SHARE.get(p.district, 0.6) < 0.5
+        xlsx = unit is not None and self.cat.delivery(unit, "ga_death").format == "xlsx"
+        if unit and self.rng.random() < 0.93:
+            r = self.rng.random()
+            lag = self.rng.randint(1, 15) if r < 0.7 else self.rng.randint(16, 60) if r < 0.95 else \
+                self.rng.randint(61, 400)
+            stated = d if self.rng.random() > 0.02 else d + timedelta(days=self.rng.choice((-3, -2, -1, 1, 2)))
+            self.add_report("ga", p, stated, d + timedelta(days=lag), self.dirty_id(p, xlsx),
+                            place=self.rng.choice(self.stations[p.district]))
+        if self.rng.random() < 0.78:
+            late = self.rng.random() < 0.02
+            published = d + timedelta(days=self.rng.randint(30, 200) if late else self.rng.randint(0, 5))
+            self.add_report("wj", p, d, published, self.dirty_id(p, False),
+                            place=names.hospital(self.rng, self.cat.districts[p.district], rural))
+        if self.rng.random() < (0.55 if rural else 0.92):
+            cremated = d + timedelta(days=self.rng.randint(2, 4))
+            home = names.FUNERAL_HOMES[0 if not rural else self.rng.randrange(len(names.FUNERAL_HOMES))]
+            self.add_report("mz", p, d, cremated, p.id_number, place=home,
+                            at_=at(cremated, 14, self.rng.randrange(60)))
+
+    def dirty_id(self, p: Person, xlsx: bool) -> str:
+        r = self.rng.random()
+        if r < 0.04:
+            return ids.dirty(p.id_number, self.rng.choice(ids.applicable_dirt(p.id_number)))
+        if r < 0.047:
+            return ids.dirty(p.id_number, "scientific" if xlsx and self.rng.random() < 0.7 else "wrong_check")
+        return p.id_number
+
+    def add_report(self, source: str, p: Person, stated: date, business_date: date, id_raw: str, *,
+                   place: str = "", at_: object = None) -> DeathReport:
+        if source == "wj":
+            ref = f"{p.district}{business_date:%Y}{self.next('wj' + p.district):06d}"
+        elif source == "mz":
+            ref = f"HH{business_date:%Y%m%d}{self.next('cremation'):06d}"
+        else:
+            ref = ""
+        rep = DeathReport(source, p, stated, business_date, id_raw, ref, place, at_)  # type: ignore[arg-type]
+        self.world.deaths.append(rep)
+        return rep
+
+
+def build_world(seed: int, size: str, first_date: date, catalogue: Catalogue) -> tuple[World, Builder]:
+    builder = Builder(seed, size, first_date, catalogue)
+    return builder.build(), builder
