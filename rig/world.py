@@ -210,7 +210,8 @@ class Builder:
             p.death = self.day_between(date(2016, 1, 1), self.sim_end)
         self.payment_noise()
         for p in self.world.persons:
-            if p.death and p.death <= self.sim_end and not p.planted:
+            # Feeds carry history from 2016 only (feeds.yml history_start).
+            if p.death and date(2016, 1, 1) <= p.death <= self.sim_end and not p.planted:
                 self.report_death(p)
         return self.world
 
@@ -241,7 +242,8 @@ class Builder:
         shift = {"spouse": 0, "parent": -28, "child": 28, "sibling": 3, "other": 0}[relation]
         birth = self.day_between(date(s.person.birth.year + shift - 3, 1, 1), date(s.person.birth.year + shift + 3, 12, 28))
         birth = min(birth, self.first - timedelta(days=400))
-        rel = self.person(birth, 3 - s.person.gender if relation == "spouse" else None, s.district, birth)
+        rel = self.person(birth, 3 - s.person.gender if relation == "spouse" else None, s.district,
+                          date(2016, 1, 1))
         filed = self.day_between(s.active_from, min(s.active_from + timedelta(days=700), self.first))
         self.world.filings.append(Filing(f"BA{self.next('filing'):07d}", s, rel, relation, filed))
         if relation == "spouse":
@@ -283,8 +285,9 @@ class Builder:
                 s = self.day_between(max(approved, self.first - timedelta(days=700)), self.first)
                 case.suspended_at = at(s, 15)
                 case.last_month = max(madd(mstart(s), -1), madd(case.first_month, -1))
-        for m in case.members:  # members leave with the household, or at their own death
-            ends = [x for x in (m.left, case.terminated, m.person.death) if x is not None]
+        for m in case.members:  # members leave with the household, or at their own (noticed) death
+            own = [m.left, m.person.death] if m.relation != "applicant" else []
+            ends = [x for x in (*own, case.terminated) if x is not None]
             if ends:
                 m.left = max(min(ends), m.joined)
                 if m.left > self.sim_end:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from support import FCT, set_warnings, warning
 
 from ingest import gate
-from support import FCT, set_warnings, warning
 
 CONTRACT = gate.SODA_DIR / "contracts" / "fct_warnings.yml"
 D = date(2026, 11, 29)

@@ -10,10 +10,10 @@ import json
 from datetime import date
 
 import pytest
+from support import FCT, set_warnings, warning
 
 from ingest import publish, push
 from rig.platform_server import PlatformServer
-from support import FCT, set_warnings, warning
 
 TOKEN, SECRET = "platform-token", "platform-secret"
 D = date(2026, 11, 29)
