@@ -70,8 +70,8 @@ def pull_table(conn: psycopg.Connection, source: psycopg.Connection, delivery: D
 
     with conn.transaction():
         conn.execute(
-            sql.SQL("create temp table pull (like {} including defaults) on commit drop").format(
-                raw_table(feed.name)
+            sql.SQL("create temp table pull on commit drop as select {} from {} with no data").format(
+                cols, raw_table(feed.name)
             )
         )
         with source.cursor().copy(sql.SQL("copy ({}) to stdout").format(select)) as out, \
