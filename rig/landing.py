@@ -80,7 +80,7 @@ def _cells(feed: cat.Feed, row: Mapping[str, object], columns: Sequence[str], ke
     for col in columns:
         value = row.get(col)
         typ = feed.columns.get(col, "text")
-        if keep_dates and typ in ("date", "month") and isinstance(value, date) and value is not None:
+        if keep_dates and typ in ("date", "month") and isinstance(value, date):
             out.append(value.replace(day=1) if typ == "month" else value)
         else:
             out.append(fmt_value(value, typ, feed.date_format, feed.amount_format))

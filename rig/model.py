@@ -69,7 +69,7 @@ class Person:
     birth: date
     district: str  # hukou district: which police branch reports the death
     death: date | None = None
-    planted: bool = False  # planted persons get exactly the death reports the scenario names
+    planted: bool = False  # scripted: gets exactly the death reports its scenario names, no random ones
 
 
 @dataclass(slots=True, eq=False)
@@ -250,8 +250,12 @@ class World:
     planted: list[Planted] = field(default_factory=list)
     district_index: dict[str, int] = field(default_factory=dict)
     horizon: datetime | None = None  # set by the writer: nothing after it is emitted
+    _pay_at: dict[tuple[str, date], datetime] = field(default_factory=dict, repr=False)
 
     def pay_at(self, district: str, m: date) -> datetime:
         """Monthly programs pay on a district's own day, 8th..13th, in the morning."""
-        i = self.district_index[district]
-        return at(date(m.year, m.month, 8 + i % 6), 9 + i % 3, 7 * i)
+        t = self._pay_at.get((district, m))
+        if t is None:
+            i = self.district_index[district]
+            t = self._pay_at[(district, m)] = at(date(m.year, m.month, 8 + i % 6), 9 + i % 3, 7 * i)
+        return t
