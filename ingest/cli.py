@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_days(date_range(args.start, args.end))
     from ingest import demo as demo_mod
 
-    return demo_mod.run(size=args.size, days=args.days, first_date=args.first_date, seed=args.seed,
-                        run_days=run_days)
+    return demo_mod.run(size=args.size, days=args.days, first_date=args.first_date, seed=args.seed)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,12 +124,27 @@ def compare(w: World, day: date) -> list[str]:
             + [f"missing: {r}" for r in sorted(expected - actual)])
 
 
+def run_day_logged(day: date, log_dir: Path) -> int:
+    """The documented command (``python -m ingest.cli run-day D``) in a child process, with
+    Airflow's and dbt's task logs going to a file instead of the screen."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"run-{day.isoformat()}.log"
+    with open(log, "ab") as fh:
+        code = subprocess.run([sys.executable, "-m", "ingest.cli", "run-day", day.isoformat()],
+                              stdout=fh, stderr=subprocess.STDOUT, env=os.environ.copy()).returncode
+    print(f"  DAG run for {day}: {'success' if code == 0 else 'FAILED'} (task logs: {log})", flush=True)
+    return code
+
+
 def run(*, size: str, days: int, first_date: date, seed: int,
-        run_days: Callable[[list[date]], int]) -> int:
+        run_days: Callable[[list[date]], int] | None = None) -> int:
     from ingest import report
 
     started = time.monotonic()
     state = Path(os.environ.get("MINZHENG_STATE_DIR", PROJECT_ROOT / ".local"))
+    log_dir = state / "demo-logs"
+    shutil.rmtree(log_dir, ignore_errors=True)
+    run_days = run_days or (lambda ds: max(run_day_logged(d, log_dir) for d in ds))
     rig_dir = PROJECT_ROOT / "rigs" / "demo"
     print(f"generating a {size} city (seed {seed}) into {rig_dir} …", flush=True)
     problems = 0

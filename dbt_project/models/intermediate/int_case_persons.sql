@@ -5,6 +5,28 @@
 
 with
 
+members as (
+
+    select * from {{ ref('stg_mz__dibao_members') }}
+
+),
+
+-- Two import CTEs of the same table, each used once, so that PostgreSQL inlines them and plans
+-- with the table's statistics (a CTE used twice is materialised and estimated blindly).
+dibao_cases as (
+
+    select * from {{ ref('int_cases_unioned') }}
+    where program = 'dibao'
+
+),
+
+other_cases as (
+
+    select * from {{ ref('int_cases_unioned') }}
+    where program <> 'dibao'
+
+),
+
 dibao_members as (
 
     select
@@ -18,9 +40,12 @@ dibao_members as (
         members.feed,
         members.record_key
 
-    from {{ ref('stg_mz__dibao_members') }} as members
-    inner join {{ ref('stg_mz__dibao_households') }} as households
-        on members.household_id = households.household_id
+    from members
+    -- the household must exist (not withdrawn): checked against the analysed int_cases_unioned
+    -- table rather than the households view (two staging views give the planner row estimates
+    -- far too low, and a nested loop over them is quadratic)
+    inner join dibao_cases
+        on members.household_id = dibao_cases.case_ref
     where members.id_number is not null
 
 ),
@@ -28,20 +53,18 @@ dibao_members as (
 beneficiaries as (
 
     select
-        cases.program,
-        cases.case_ref,
-        cases.beneficiary_id_number as id_number,
-        cases.beneficiary_name as name,
+        program,
+        case_ref,
+        beneficiary_id_number as id_number,
+        beneficiary_name as name,
         'beneficiary' as role,
-        cases.approved_date as from_date,
-        cases.terminated_date as to_date,
-        cases.case_feed as feed,
-        cases.case_record_key as record_key
+        approved_date as from_date,
+        terminated_date as to_date,
+        case_feed as feed,
+        case_record_key as record_key
 
-    from {{ ref('int_cases_unioned') }} as cases
-    where
-        cases.program <> 'dibao'
-        and cases.beneficiary_id_number is not null
+    from other_cases
+    where beneficiary_id_number is not null
 
 )
 

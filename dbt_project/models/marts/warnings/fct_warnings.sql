@@ -12,25 +12,25 @@ with
 rule_warnings as (
 
     {% for rule_model in rule_models %}
-    select
-        rule,
-        program,
-        case_ref,
-        subject_type,
-        subject_id_number,
-        subject_institution_id,
-        subject_name,
-        district_code,
-        period_start,
-        period_end,
-        months,
-        amount_at_risk,
-        handler_staff_id,
-        approver_staff_id,
-        evidence
+        select
+            rule,
+            program,
+            case_ref,
+            subject_type,
+            subject_id_number,
+            subject_institution_id,
+            subject_name,
+            district_code,
+            period_start,
+            period_end,
+            months,
+            amount_at_risk,
+            handler_staff_id,
+            approver_staff_id,
+            evidence
 
-    from {{ ref(rule_model) }}
-    {% if not loop.last %}union all{% endif %}
+        from {{ ref(rule_model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -41,14 +41,15 @@ normalised as (
 
 versions as (
 
-    select
-        *,
-        row_number() over (
-            partition by coalesce(id_number, id_number_raw)
-            order by business_date desc, delivery_sequence desc, delivery_line desc nulls last, delivery_id desc
-        ) as version_rank
+    select distinct on (coalesce(id_number, id_number_raw)) *
 
     from normalised
+    order by
+        coalesce(id_number, id_number_raw) asc,
+        business_date desc,
+        delivery_sequence desc,
+        delivery_line desc nulls last,
+        delivery_id desc
 
 )
 
@@ -69,4 +70,3 @@ select
 from versions
 left join deliveries
     on versions.delivery_id = deliveries.delivery_id
-where versions.version_rank = 1

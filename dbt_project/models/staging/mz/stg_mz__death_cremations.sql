@@ -11,7 +11,7 @@ source as (
 
 versions as (
 
-    select
+    select distinct on (record_id)
         record_id,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -22,13 +22,10 @@ versions as (
         funeral_home,
         updated_at,
         _delivery_id as delivery_id,
-        _business_date as business_date,
-        row_number() over (
-            partition by record_id
-            order by updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
-        ) as version_rank
+        _business_date as business_date
 
     from source
+    order by record_id asc, updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
 
 )
 
@@ -48,4 +45,3 @@ select
     business_date
 
 from versions
-where version_rank = 1

@@ -10,14 +10,15 @@ source as (
 
 versions as (
 
-    select
-        *,
-        row_number() over (
-            partition by household_id
-            order by updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
-        ) as version_rank
+    select distinct on (household_id) *
 
     from source
+    order by
+        household_id asc,
+        updated_at desc nulls last,
+        _business_date desc,
+        _sequence desc,
+        _line desc nulls last
 
 )
 
@@ -39,6 +40,4 @@ select
     _business_date as business_date
 
 from versions
-where
-    version_rank = 1
-    and deleted is not true
+where deleted is not true

@@ -33,15 +33,16 @@ normalised as (
 
 versions as (
 
-    select
-        *,
-        row_number() over (
-            partition by household_id, coalesce(id_number, id_number_raw)
-            order by
-                updated_at desc nulls last, business_date desc, delivery_sequence desc, delivery_line desc nulls last
-        ) as version_rank
+    select distinct on (household_id, coalesce(id_number, id_number_raw)) *
 
     from normalised
+    order by
+        household_id asc,
+        coalesce(id_number, id_number_raw) asc,
+        updated_at desc nulls last,
+        business_date desc,
+        delivery_sequence desc,
+        delivery_line desc nulls last
 
 )
 
@@ -62,6 +63,4 @@ select
     business_date
 
 from versions
-where
-    version_rank = 1
-    and deleted is not true
+where deleted is not true

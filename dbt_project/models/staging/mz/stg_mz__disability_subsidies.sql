@@ -11,7 +11,7 @@ source as (
 
 versions as (
 
-    select
+    select distinct on (case_id)
         case_id,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -28,13 +28,10 @@ versions as (
         updated_at,
         deleted,
         _delivery_id as delivery_id,
-        _business_date as business_date,
-        row_number() over (
-            partition by case_id
-            order by updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
-        ) as version_rank
+        _business_date as business_date
 
     from source
+    order by case_id asc, updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
 
 )
 
@@ -63,6 +60,4 @@ select
     business_date
 
 from versions
-where
-    version_rank = 1
-    and deleted is not true
+where deleted is not true

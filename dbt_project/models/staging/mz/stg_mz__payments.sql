@@ -11,7 +11,7 @@ source as (
 
 versions as (
 
-    select
+    select distinct on (payment_id)
         payment_id,
         program,
         case_ref,
@@ -24,13 +24,15 @@ versions as (
         status,
         updated_at,
         _delivery_id as delivery_id,
-        _business_date as business_date,
-        row_number() over (
-            partition by payment_id
-            order by updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
-        ) as version_rank
+        _business_date as business_date
 
     from source
+    order by
+        payment_id asc,
+        updated_at desc nulls last,
+        _business_date desc,
+        _sequence desc,
+        _line desc nulls last
 
 )
 
@@ -52,4 +54,3 @@ select
     business_date
 
 from versions
-where version_rank = 1

@@ -11,7 +11,7 @@ source as (
 
 versions as (
 
-    select
+    select distinct on (certificate_no)
         certificate_no,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -20,13 +20,10 @@ versions as (
         death_date,
         institution,
         _delivery_id as delivery_id,
-        _business_date as business_date,
-        row_number() over (
-            partition by certificate_no
-            order by _business_date desc, _sequence desc, _line desc nulls last, _delivery_id desc
-        ) as version_rank
+        _business_date as business_date
 
     from source
+    order by certificate_no asc, _business_date desc, _sequence desc, _line desc nulls last, _delivery_id desc
 
 )
 
@@ -44,4 +41,3 @@ select
     business_date
 
 from versions
-where version_rank = 1
