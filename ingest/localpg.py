@@ -72,9 +72,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _reachable_by_server_user(path: Path) -> bool:
+    """Whether the server user (``postgres`` when we are root) can traverse to ``path``."""
+    if os.geteuid() != 0:
+        return True
+    return all(p.stat().st_mode & 0o001 for p in path.parents if p.exists())
+
+
+def default_root() -> Path:
+    """``.local/pg`` in the checkout; if the checkout sits where the postgres user cannot
+    reach (a clone under /root, say), a folder of its own under the system temp dir."""
+    if _reachable_by_server_user(DEFAULT_ROOT):
+        return DEFAULT_ROOT
+    import hashlib
+    import tempfile
+
+    tag = hashlib.sha1(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"minzheng-pg-{tag}"
+
+
 class LocalCluster:
-    def __init__(self, root: Path = DEFAULT_ROOT) -> None:
-        self.root = Path(root).resolve()
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root or default_root()).resolve()
         self.data = self.root / "data"
         self.port_file = self.root / "port"
         self.log = self.root / "server.log"
@@ -177,7 +196,7 @@ class LocalCluster:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.localpg", description=__doc__)
     parser.add_argument("action", choices=["start", "stop", "status", "dsn"])
-    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--root", type=Path, default=None)
     args = parser.parse_args(argv)
     cluster = LocalCluster(args.root)
     if args.action == "start":
