@@ -116,10 +116,13 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx(path: Path) -> tuple[list[str], Iterator[Record]]:
+    """First sheet, header in row 1. Cells are read as written, not as cached results: a
+    spreadsheet's ``="2101…"`` (resident-id.md's dirt) often has no cached value, and reading
+    results only would turn the identity number into an empty cell."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any failure here means "not a readable workbook"
         raise FileUnreadable(f"{path.name}: not a readable xlsx workbook ({exc})") from None
     sheet = book.worksheets[0]

@@ -100,3 +100,16 @@ def test_xlsx_short_rows_and_cells_beyond_header(tmp_path):
     assert header == ["公民身份号码", "姓名", "死亡日期"]
     assert rows[0].fields == {"公民身份号码": "210105194912310023", "姓名": "张三", "死亡日期": None}
     assert rows[1].fields is None and rows[1].line == 3
+
+
+def test_xlsx_formula_text_of_a_spreadsheet_id_is_kept(tmp_path):
+    """="…" cells written by spreadsheets carry no cached value; the text must survive."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["公民身份号码", "姓名"])
+    sheet.append(['="210105194912310023"', "张三"])
+    book.save(tmp_path / "d.xlsx")
+    _, records = read_xlsx(tmp_path / "d.xlsx")
+    assert list(records)[0].fields["公民身份号码"] == '="210105194912310023"'
