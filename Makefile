@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui clean
+.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui migrate dbt-docs clean
 
 setup:            ## install PostgreSQL binaries (if missing) and the pinned Python stack
 	@scripts/bootstrap.sh
@@ -24,6 +24,18 @@ pg-start: setup   ## start the project's local PostgreSQL and print its DSN
 
 pg-stop:
 	$(PY) -m ingest.localpg stop
+
+airflow-ui: setup ## Airflow UI (airflow standalone) on the local cluster, http://127.0.0.1:8080
+	$(PY) -m ingest.cli airflow-standalone $(AIRFLOW_UI_ARGS)
+
+dbt-docs: setup   ## dbt docs (models, tests, lineage) of the local warehouse into .local/dbt/docs; serve: add SERVE=1
+	@eval "$$($(PY) -c "from ingest.localpg import LocalCluster; from ingest.db import dsn_parts; c = LocalCluster(); c.start(); [print(f'export {k}={v!r}') for k, v in dsn_parts(c.dsn()).items()]")" && \
+	DBT_SEND_ANONYMOUS_USAGE_STATS=False DBT_LOG_PATH=.local/dbt/logs .venv/bin/dbt docs generate --project-dir . --profiles-dir . --target-path .local/dbt/docs && \
+	echo "dbt docs: .local/dbt/docs/index.html" && \
+	if [ -n "$(SERVE)" ]; then .venv/bin/dbt docs serve --project-dir . --profiles-dir . --target-path .local/dbt/docs --host 127.0.0.1 --port 8081; fi
+
+migrate: setup    ## apply the warehouse's migrations (roles, grants, audit/reporting views) to WAREHOUSE_DSN
+	$(PY) -m ingest.migrate
 
 clean: pg-stop    ## remove the local cluster, Airflow home, dbt target and rigs
 	rm -rf .local rigs

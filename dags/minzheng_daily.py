@@ -1,7 +1,8 @@
 """minzheng_daily: one business day, end to end.
 
 prepare → ingest every partner of the catalogue (one factory) → dbt build → Soda gate →
-revise warnings → push to the discipline-inspection platform → summary.
+revise warnings, circuit breaker, push to the discipline-inspection platform → pull the
+verifiers' outcomes back (precision per rule) → summary.
 Wiring only: each step is a function in ``ingest/`` with its own tests.
 """
 
@@ -50,6 +51,13 @@ def publish(business_date: str) -> dict:
 
 
 @task
+def pull_verifications(business_date: str) -> dict:
+    from ingest import pipeline
+
+    return pipeline.pull_verifications(business_date)
+
+
+@task
 def summary(business_date: str) -> str:
     from ingest import pipeline
 
@@ -77,7 +85,7 @@ def minzheng_daily() -> None:
         business_date >> t >> built
     gated = quality_gate(business_date)
     pushed = publish(business_date)
-    built >> gated >> pushed >> summary(business_date)
+    built >> gated >> pushed >> pull_verifications(business_date) >> summary(business_date)
 
 
 minzheng_daily()

@@ -30,10 +30,12 @@ def business_date_for(params: dict, logical_date) -> date:  # type: ignore[no-un
 
 
 @task(retries=0)
-def ingest_file_feed(unit: str, feed: str) -> list[dict]:
+def ingest_file_feed(unit: str, feed: str, business_date: str) -> list[dict]:
+    """May wait (bounded by the cut-off, DELIVERY_WAIT_MINUTES) for today's delivery; see
+    ingest/lateness.py for why this is a poll in the task rather than a deferrable sensor."""
     from ingest import pipeline
 
-    return pipeline.ingest_files(unit, feed)
+    return pipeline.ingest_files(unit, feed, date.fromisoformat(business_date))
 
 
 @task(retries=1, retry_delay=timedelta(minutes=5))
@@ -74,8 +76,8 @@ def build_ingest_tasks(catalogue: Catalogue, business_date) -> list:  # type: ig
                             unit=d.unit, feed=feed, business_date=business_date))
                 elif len(units) == 1:
                     tasks.append(ingest_file_feed.override(task_id=units[0].task_id)(
-                        unit=units[0].unit, feed=feed))
+                        unit=units[0].unit, feed=feed, business_date=business_date))
                 else:
-                    tasks.append(ingest_file_feed.override(task_id=feed).partial(feed=feed).expand(
-                        unit=[d.unit for d in units]))
+                    tasks.append(ingest_file_feed.override(task_id=feed).partial(
+                        feed=feed, business_date=business_date).expand(unit=[d.unit for d in units]))
     return tasks

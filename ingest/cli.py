@@ -5,6 +5,10 @@
     demo                   embedded default: local PostgreSQL, a generated city, its partner API
                            and a reference platform; runs the days and prints what happened
     airflow-env            print the environment the Airflow commands need (eval it)
+    airflow-standalone     the Airflow UI locally: `airflow standalone` on the local cluster
+    release-rule RULE --business-date D --by NAME
+                           release warnings the circuit breaker held (ingest/breaker.py); the
+                           next push sends them (needs WAREHOUSE_DSN)
 """
 
 from __future__ import annotations
@@ -86,6 +90,44 @@ def date_range(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def release_rule(rule: str, business_date: date, by: str) -> int:
+    from ingest import breaker, config
+    from ingest.db import connect
+
+    with connect(config.settings().warehouse_dsn) as conn:
+        try:
+            n = breaker.release(conn, rule, business_date, by)
+        except breaker.NothingHeld as exc:
+            print(exc, file=sys.stderr)
+            return 1
+    print(f"rule {rule} of {business_date} released by {by}: {n} warning revision(s) go with the next push")
+    return 0
+
+
+def airflow_standalone(port: int, unpause: bool) -> int:
+    """``airflow standalone`` (api-server, scheduler, dag-processor, triggerer) against the local
+    cluster's Airflow metadata DB: the runs of run-day/demo show there. Loopback only, every
+    user admin (no login). Runs until Ctrl-C."""
+    import subprocess
+
+    if "AIRFLOW_HOME" not in os.environ:
+        os.environ.update(local_airflow_env())
+    os.environ.update({
+        "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        # standalone starts its components as `airflow …` from PATH: the venv's
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    })
+    migrate_airflow()
+    airflow = [sys.executable, "-m", "airflow"]
+    subprocess.run([*airflow, "dags", "reserialize"], check=True, stdout=subprocess.DEVNULL)
+    if unpause:  # the scheduler then runs the DAG on its schedule: needs the WAREHOUSE_DSN… environment
+        subprocess.run([*airflow, "dags", "unpause", DAG_ID], check=True, stdout=subprocess.DEVNULL)
+    print(f"Airflow UI: http://127.0.0.1:{port}/dags/{DAG_ID} (Ctrl-C stops it)", flush=True)
+    return subprocess.run([*airflow, "standalone"]).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.cli", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -101,8 +143,20 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--first-date", type=date.fromisoformat, default=date(2026, 11, 27))
     demo.add_argument("--seed", type=int, default=42)
     sub.add_parser("airflow-env", help="print export lines for Airflow commands against the local cluster")
+    ui = sub.add_parser("airflow-standalone", help="start the Airflow UI (airflow standalone) on the local cluster")
+    ui.add_argument("--port", type=int, default=8080)
+    ui.add_argument("--unpause", action="store_true", help="let the scheduler run the daily DAG on its schedule")
+    rel = sub.add_parser("release-rule", help="release a rule the circuit breaker held for a business date")
+    rel.add_argument("rule")
+    rel.add_argument("--business-date", required=True, type=date.fromisoformat)
+    rel.add_argument("--by", required=True, help="who releases it (recorded in publish.breaker_releases)")
     args = parser.parse_args(argv)
 
+    if args.command == "release-rule":
+        return release_rule(args.rule, args.business_date, args.by)
+
+    if args.command == "airflow-standalone":
+        return airflow_standalone(args.port, args.unpause)
     if args.command == "airflow-env":
         for key, value in local_airflow_env().items():
             print(f"export {key}='{value}'")

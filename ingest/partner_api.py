@@ -20,6 +20,7 @@ import requests
 
 from ingest import ledger
 from ingest.catalogue import Delivery, month_end
+from ingest.lateness import first_expected
 from ingest.ledger import DeliveryKey, Outcome
 from ingest.rawload import RawWriter
 
@@ -91,8 +92,9 @@ class PartnerApiClient:
 
 
 def candidate_dates(first_date: date, through: date, delivery: Delivery) -> list[date]:
-    """Dates the API may hold for this feed from the warehouse's first run on."""
-    dates, day = [], first_date
+    """Dates the API may hold for this feed from the warehouse's first run on (a monthly
+    feed's first delivery is the latest month-end published by the first run, delivery.md)."""
+    dates, day = [], first_expected(delivery, first_date)
     while day <= through:
         if delivery.frequency != "monthly":
             dates.append(day)

@@ -56,7 +56,8 @@ create table if not exists publish.batches (
     batch_id      text primary key,
     body          bytea not null,
     warnings      integer not null,
-    state         text not null default 'open' check (state in ('open', 'acknowledged', 'rejected')),
+    state         text not null default 'open'
+                  check (state in ('open', 'acknowledged', 'rejected', 'conflict')),
     receipt       jsonb,
     created_at    timestamptz not null default now(),
     closed_at     timestamptz
@@ -65,7 +66,7 @@ create table if not exists publish.outbox (
     warning_id  text not null,
     revision    integer not null,
     state       text not null default 'pending'
-                check (state in ('pending', 'batched', 'accepted', 'duplicate', 'stale', 'rejected')),
+                check (state in ('pending', 'held', 'batched', 'accepted', 'duplicate', 'stale', 'rejected')),
     batch_id    text references publish.batches (batch_id),
     detail      text,
     primary key (warning_id, revision),
@@ -80,6 +81,22 @@ create table if not exists publish.push_attempts (
     elapsed_s    double precision,
     at           timestamptz not null default now()
 );
+-- tables made by an earlier version keep their first check constraints: widen them once
+do $$
+begin
+    if pg_get_constraintdef((select oid from pg_constraint where conname = 'outbox_state_check'
+                             and conrelid = 'publish.outbox'::regclass)) not like '%held%' then
+        alter table publish.outbox drop constraint outbox_state_check;
+        alter table publish.outbox add constraint outbox_state_check check
+            (state in ('pending', 'held', 'batched', 'accepted', 'duplicate', 'stale', 'rejected'));
+    end if;
+    if pg_get_constraintdef((select oid from pg_constraint where conname = 'batches_state_check'
+                             and conrelid = 'publish.batches'::regclass)) not like '%conflict%' then
+        alter table publish.batches drop constraint batches_state_check;
+        alter table publish.batches add constraint batches_state_check check
+            (state in ('open', 'acknowledged', 'rejected', 'conflict'));
+    end if;
+end $$;
 """
 
 _CURRENT = """
@@ -278,9 +295,34 @@ def _record_rejection(conn: psycopg.Connection, batch_id: str, exc: push.BatchRe
     summary.rejections.append(f"batch {batch_id}: {exc}")
 
 
+class PublishConflict(RuntimeError):
+    """409: the platform holds another body under a batch id of ours; a person must look."""
+
+
+def _record_conflict(conn: psycopg.Connection, batch_id: str, exc: push.BatchConflict) -> None:
+    """The body we stored for this id is not the one the platform took under it (the stored
+    bytes were changed or the batch was rebuilt: our bug, never resent blindly). The batch is
+    set ``conflict`` with the platform's answer; its warnings stay ``batched`` under it, so no
+    other batch carries them until a person has compared both sides."""
+    with conn.transaction():
+        conn.execute(
+            "update publish.batches set state = 'conflict', receipt = %s, closed_at = now() where batch_id = %s",
+            (json.dumps({"error": str(exc), "body": exc.body}), batch_id),
+        )
+    message = (f"platform answered 409 for batch {batch_id}: it already holds another body under this id. "
+               f"The batch is marked 'conflict' in publish.batches and its warnings stay with it; compare "
+               f"publish.batches.body with what the platform holds (GET /api/v1/warnings/{{id}}) before "
+               f"anything is resent")
+    log.error(message)
+    raise PublishConflict(message) from exc
+
+
 def push_pending(conn: psycopg.Connection, client: push.PlatformClient) -> PushSummary:
     ensure_tables(conn)
     summary = PushSummary()
+    for (batch_id,) in conn.execute("select batch_id from publish.batches where state = 'conflict'").fetchall():
+        log.error("batch %s is still in conflict with the platform (409): its warnings wait for a person",
+                  batch_id)
     while True:
         _build_batches(conn)
         open_batches = conn.execute(
@@ -289,22 +331,18 @@ def push_pending(conn: psycopg.Connection, client: push.PlatformClient) -> PushS
         if not open_batches:
             return summary
         for batch_id, body in open_batches:
-            attempts: list[tuple] = []
-
             def on_attempt(n: int, status: int | None, error: str | None, elapsed: float,
-                           _attempts: list[tuple] = attempts, _batch: str = batch_id) -> None:
-                _attempts.append((_batch, n, status, error, elapsed))
+                           _batch: str = batch_id) -> None:
+                # committed at once: a process killed while backing off keeps its attempts
+                _log_attempts(conn, [(_batch, n, status, error, elapsed)])
 
             try:
                 receipt = client.send_batch(batch_id, bytes(body), on_attempt=on_attempt)
             except push.BatchRejected as exc:
-                _log_attempts(conn, attempts)
                 _record_rejection(conn, batch_id, exc, summary)
-            except Exception:
-                _log_attempts(conn, attempts)
-                raise
+            except push.BatchConflict as exc:
+                _record_conflict(conn, batch_id, exc)
             else:
-                _log_attempts(conn, attempts)
                 _record_receipt(conn, batch_id, receipt, summary)
             summary.batches += 1
 

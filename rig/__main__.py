@@ -1,6 +1,7 @@
 """The rig's command line.
 
-    python -m rig generate --size tiny|small --seed 42 --out DIR --first-date 2026-11-27 --days 3
+    python -m rig generate --size tiny|small|city --seed 42 --out DIR --first-date 2026-11-27 --days 3
+                           [--fault-day 2026-11-28] [--rules W01,W02]
     python -m rig publish --rig DIR --through 2026-11-28 [--mz-dsn DSN] [--landing DIR] [--api DIR]
     python -m rig.partner_api --root DIR/api --port P --token T
 """
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", type=Path, required=True)
     g.add_argument("--first-date", type=_date, default=date(2026, 11, 27))
     g.add_argument("--days", type=int, default=3)
+    g.add_argument("--fault-day", type=_date, action="append", default=[], metavar="DATE",
+                   help="a business day (not the first) carrying every delivery fault (repeatable)")
+    g.add_argument("--rules", help="comma-separated rules the reference evaluates (default: all, W01-W17; city: W01)")
     p = sub.add_parser("publish", help="make the world visible up to a business day")
     p.add_argument("--rig", type=Path, required=True)
     p.add_argument("--through", type=_date, required=True)
@@ -48,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--days must be at least 1")
         from rig.generate import generate
 
-        result = generate(args.out, args.size, args.seed, args.first_date, args.days)
+        result = generate(args.out, args.size, args.seed, args.first_date, args.days,
+                          fault_days=args.fault_day,
+                          rules=args.rules.split(",") if args.rules else (["W01"] if args.size == "city" else None))
         print(f"rig {args.size} seed {args.seed}: {len(result.world.persons)} persons, "
               f"{len(result.days)} business days from {result.days[0]} in {result.seconds:.1f}s -> {args.out}")
         for feed, counts in result.counts.items():

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from rig.catalogue import Catalogue, Feed
 from rig.formats import fmt_value, json_value
-from rig.landing import write_delivery
+from rig.landing import DeliveryWriter, write_delivery
 from rig.model import World, day_end
+from rig.partners import first_month_end, published_on
 from rig.registry import GENERATORS, UNIT_STYLE
 
 
@@ -84,27 +85,99 @@ def _key(feed: Feed, row: dict[str, object]) -> str:
     return "|".join(str(row.get(k)) for k in feed.key)
 
 
+def _monthly_target(cut: Cutter, business_date: date) -> tuple[int, date] | None:
+    """(day index, business date) of the delivery carrying month-end ``business_date``: the first
+    delivery (business date = latest month-end published by the first day) carries every month up
+    to it; a later month-end lands on the 3rd of the next month, if that is one of the days."""
+    first_me = first_month_end(cut.days[0])
+    if business_date <= first_me:
+        return 0, first_me
+    i = cut.of_date(published_on(business_date))
+    if i is None or cut.days[i] != published_on(business_date):
+        return None
+    return i, business_date
+
+
+class ApiWriter:
+    """One API file (a JSON list, one record a line), written as records come."""
+
+    def __init__(self, out: Path, d: date, feed: Feed, business_date: date) -> None:
+        self.feed = feed
+        path = day_dir(out, d) / "api" / feed.name / f"{business_date:%Y-%m-%d}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = path.open("w", encoding="utf-8")
+        self.rows = 0
+
+    def add(self, row: dict[str, object]) -> None:
+        record = {c: json_value(row.get(c), typ, self.feed.date_format) for c, typ in self.feed.columns.items()}
+        self.fh.write(("[\n" if self.rows == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+        self.rows += 1
+
+    def close(self) -> int:
+        self.fh.write("\n]\n" if self.rows else "[]\n")
+        self.fh.close()
+        return self.rows
+
+
 def emit_file(world: World, catalogue: Catalogue, feed: Feed, out: Path, cut: Cutter) -> list[int]:
-    units = [d.unit for d in catalogue.units_of(feed.name)]
-    buckets: dict[tuple[str, int], list[dict[str, object]]] = {}
+    """File feeds (and jr_deposit's API bank): every delivery is streamed to disk as rows come."""
+    deliveries = {d.unit: d for d in catalogue.units_of(feed.name)}
+    writers: dict[tuple[str, int, date], DeliveryWriter | ApiWriter] = {}
+    kept: dict[tuple[str, int, date], list[dict[str, object]]] = {}  # rows a redelivery is made from
+    redelivered = {r.feed for r in world.redeliveries}
+    checked = False
+    targets_of: dict[date, tuple[int, date] | None] = {}
+
+    def writer(unit: str, i: int, bd: date) -> DeliveryWriter | ApiWriter:
+        key = (unit, i, bd)
+        w = writers.get(key)
+        if w is None:
+            if deliveries[unit].mode == "api":
+                w = ApiWriter(out, cut.days[i], feed, bd)
+            else:
+                w = DeliveryWriter(day_dir(out, cut.days[i]) / "landing", unit, feed.name, bd, 1, catalogue=catalogue,
+                                   **UNIT_STYLE.get(unit, {}))  # type: ignore[arg-type]
+            writers[key] = w
+        return w
+
     for unit, business_date, row in GENERATORS[feed.name](world, catalogue):
-        i = cut.of_date(business_date)
-        if i is not None:
+        if deliveries[unit].frequency == "monthly":
+            if business_date not in targets_of:
+                targets_of[business_date] = _monthly_target(cut, business_date)
+            target = targets_of[business_date]
+            if target is None:
+                continue
+            i, bd = target
+        else:
+            i = cut.of_date(business_date)
+            if i is None:
+                continue
+            bd = cut.days[i]
+        if not checked:
             _check_columns(feed, row)
-            buckets.setdefault((unit, i), []).append(row)
-    counts = [0] * len(cut.days)
+            checked = True
+        writer(unit, i, bd).add(row)
+        if feed.name in redelivered:
+            kept.setdefault((unit, i, bd), []).append(row)
     for i, d in enumerate(cut.days):
-        for unit in units:  # every unit delivers every day, an empty delivery when nothing changed
-            rows = buckets.get((unit, i), [])
-            write_delivery(day_dir(out, d) / "landing", unit, feed.name, d, rows, 1, catalogue=catalogue,
-                           **UNIT_STYLE.get(unit, {}))  # type: ignore[arg-type]
-            counts[i] += len(rows)
+        for unit, spec in deliveries.items():
+            if spec.frequency != "monthly":
+                writer(unit, i, d)  # every unit delivers every day, an empty delivery when nothing changed
+            elif i == 0:
+                writer(unit, 0, first_month_end(d))
+    counts = [0] * len(cut.days)
+    for (_, i, _), w in sorted(writers.items(), key=lambda kv: kv[0]):
+        if isinstance(w, ApiWriter):
+            counts[i] += w.close()
+        else:
+            w.close()
+            counts[i] += w.rows
     for r in world.redeliveries:
         on, target = cut.of_date(r.on), cut.of_date(r.business_date)
         if r.feed != feed.name or on is None or target is None or cut.days[on] != r.on:
             continue
         rows = []
-        for row in buckets.get((r.unit, target), []):
+        for row in kept.get((r.unit, target, cut.days[target]), []):
             key = _key(feed, row)
             if key in r.changes and r.changes[key] is None:
                 continue  # the partner withdraws this row
@@ -115,22 +188,16 @@ def emit_file(world: World, catalogue: Catalogue, feed: Feed, out: Path, cut: Cu
 
 
 def emit_api(world: World, catalogue: Catalogue, feed: Feed, out: Path, cut: Cutter) -> list[int]:
-    buckets: dict[int, list[dict[str, object]]] = {}
+    writers = [ApiWriter(out, d, feed, d) for d in cut.days]
+    checked = False
     for business_date, row in GENERATORS[feed.name](world, catalogue):
         i = cut.of_date(business_date)
         if i is not None:
-            _check_columns(feed, row)
-            buckets.setdefault(i, []).append(row)
-    counts = []
-    for i, d in enumerate(cut.days):
-        records = [{c: json_value(r.get(c), typ, feed.date_format) for c, typ in feed.columns.items()}
-                   for r in buckets.get(i, [])]
-        path = day_dir(out, d) / "api" / feed.name / f"{d:%Y-%m-%d}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in records)
-        path.write_text(f"[\n{lines}\n]\n" if records else "[]\n", encoding="utf-8")
-        counts.append(len(records))
-    return counts
+            if not checked:
+                _check_columns(feed, row)
+                checked = True
+            writers[i].add(row)
+    return [w.close() for w in writers]
 
 
 EMITTERS = {"db": emit_db, "file": emit_file, "api": emit_api}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,10 +16,18 @@ from pathlib import Path
 from rig import catalogue as cat
 from rig import reference
 from rig.emit import emit_all
+from rig.faults import apply_fault_day
 from rig.model import CASE_TABLE, World
+from rig.partners import build_partners
 from rig.planted import plant_all, truth_w01, visible_deaths
+from rig.planted_rules import plant_rules
 from rig.world import build_world
 
+# expected/YYYYMMDD/warnings.csv holds the rules the warehouse implements (the demo compares it
+# whole): every evaluated rule unless RIG_WAREHOUSE_RULES (e.g. "W01") or ``warehouse_rules``
+# says otherwise; warnings_all.csv always holds every evaluated rule, with a ``rule`` column.
+WAREHOUSE_RULES: tuple[str, ...] | None = tuple(
+    r for r in os.environ.get("RIG_WAREHOUSE_RULES", "").split(",") if r.strip()) or None
 PLANTED_COLUMNS = ["case", "rule", "program", "case_ref", "subject", "business_date", "expect_fire",
                    "months", "amount_at_risk", "note"]
 
@@ -41,7 +51,15 @@ def planted_expectations(world: World, days: list[date], police: dict[str, str])
         for p in world.planted:
             if (p.first_day and d < p.first_day) or (p.last_day and d > p.last_day):
                 continue
-            n, fen = truth_w01(world, cases.get(p.case_ref), deaths, d) if p.rule == "W01" else (0, 0)
+            if p.rule != "W01":  # verdict only: the reference's months and amount are checked against W01's world
+                rows.append({"case": p.case, "rule": p.rule, "program": p.program, "case_ref": p.case_ref,
+                             "subject": p.subject, "business_date": d.isoformat(),
+                             "expect_fire": "true" if p.expect_fire else "false",
+                             "months": str(p.months) if p.expect_fire and p.months is not None else "",
+                             "amount_at_risk": f"{Decimal(p.fen) / 100:.2f}" if p.expect_fire and p.fen is not None
+                             else "", "note": p.note})
+                continue
+            n, fen = truth_w01(world, cases.get(p.case_ref), deaths, d)
             if (n > 0) != p.expect_fire:
                 raise AssertionError(f"planted {p.case} on {d}: world says {n} months, expected fire={p.expect_fire}")
             rows.append({"case": p.case, "rule": p.rule, "program": p.program, "case_ref": p.case_ref,
@@ -62,7 +80,7 @@ def check_planted(rows: list[dict[str, str]], expected: dict[date, list[referenc
         if r["expect_fire"] == "true":
             if w is None:
                 problems.append(f"{r['case']} {r['business_date']}: expected a warning, reference has none")
-            elif (str(w.months), f"{Decimal(w.fen) / 100:.2f}") != (r["months"], r["amount_at_risk"]):
+            elif r["months"] and (str(w.months), f"{Decimal(w.fen) / 100:.2f}") != (r["months"], r["amount_at_risk"]):
                 problems.append(f"{r['case']} {r['business_date']}: reference {w.months} months/{w.fen} fen, "
                                 f"world {r['months']}/{r['amount_at_risk']}")
         elif w is not None:
@@ -72,8 +90,17 @@ def check_planted(rows: list[dict[str, str]], expected: dict[date, list[referenc
 
 
 def generate(out: Path, size: str = "tiny", seed: int = 42, first_date: date = date(2026, 11, 27),
-             days: int = 3) -> Result:
+             days: int = 3, warehouse_rules: Iterable[str] | None = WAREHOUSE_RULES,
+             fault_days: Iterable[date] = (), rules: Iterable[str] | None = None) -> Result:
+    """Build the world, write its day folders, compute the expected warnings.
+
+    ``fault_days``: business days (not the first) on which every delivery fault of delivery.md
+    is made (``faults.py``); ``rules``: the rules the reference evaluates (default all)."""
     started = time.monotonic()
+    business_days = [first_date + timedelta(days=i) for i in range(days)]
+    fault_days = sorted(set(fault_days))
+    if any(d not in business_days[1:] for d in fault_days):
+        raise ValueError(f"fault days must be business days after the first: {fault_days}")
     catalogue = cat.load()
     out = Path(out)
     # A new world makes anything published from an older one wrong: start the rig over.
@@ -84,12 +111,18 @@ def generate(out: Path, size: str = "tiny", seed: int = 42, first_date: date = d
 
     world, builder = build_world(seed, size, first_date, catalogue)
     plant_all(builder)
+    plant_rules(builder, build_partners(world, catalogue, first_date))
     counts = emit_all(world, catalogue, out, business_days)
-    expected = reference.run(out, business_days, catalogue)
+    fault_log = [e for d in sorted(set(fault_days)) for e in apply_fault_day(out, world, catalogue, business_days, d)]
+    expected = reference.run(out, business_days, catalogue, rules)
     for d, warnings in expected.items():
-        reference.write_warnings(out / "expected" / f"{d:%Y%m%d}" / "warnings.csv", warnings)
+        # warnings_all.csv: every rule; warnings.csv: the rules the warehouse implements so far.
+        reference.write_warnings(out / "expected" / f"{d:%Y%m%d}" / "warnings_all.csv", warnings)
+        reference.write_warnings(out / "expected" / f"{d:%Y%m%d}" / "warnings.csv",
+                                 [w for w in warnings if warehouse_rules is None or w.rule in warehouse_rules])
     planted_rows = planted_expectations(world, business_days, builder.police)
-    check_planted(planted_rows, expected)
+    evaluated = set(rules) if rules else set(reference.RULES)
+    check_planted([r for r in planted_rows if r["rule"] in evaluated], expected)
     with (out / "expected" / "planted_cases.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, PLANTED_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -103,6 +136,8 @@ def generate(out: Path, size: str = "tiny", seed: int = 42, first_date: date = d
         "rows": counts,
         "warnings": {f"{d:%Y%m%d}": len(ws) for d, ws in expected.items()},
         "planted_cases": len({p.case for p in world.planted}),
+        "faults": fault_log,
+        "rules": sorted(evaluated),  # the rules warnings_all.csv holds
         "not_generated": [f for f in catalogue.feeds if f not in counts],
     }
     (out / "rig.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -231,6 +231,8 @@ class Planted:
     first_day: date | None  # the expectation holds from this business day (None: every day)
     last_day: date | None  # ... up to this one
     note: str
+    months: int | None = None  # W02-W17: months and fen the world implies, where the planter states them
+    fen: int | None = None
 
 
 @dataclass

@@ -167,6 +167,14 @@ def publish(rig_dir: Path | str, through: date, mz_dsn: str | None = None, *,
                 report.deliveries_copied += 1
             else:
                 report.deliveries_skipped += 1
+        for folder in sorted(day.glob("landing/*/*/*/")):
+            dest = landing / folder.relative_to(day / "landing")
+            if folder.is_dir() and not (folder / "manifest.json").exists() and not (dest / "manifest.json").exists():
+                # an upload still in progress (no manifest yet): its files are visible, to be left alone
+                dest.mkdir(parents=True, exist_ok=True)
+                for f in sorted(folder.iterdir()):
+                    if f.is_file():
+                        _atomic_copy(f, dest / f.name)
         report.api_files_copied += publish_api(day / "api", api)
     if mz_dsn:
         rig_id = _rig_id(rig)

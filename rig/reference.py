@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +56,11 @@ def parse_date(text: str | None, fmt: str | None = None) -> date | None:
         return datetime.strptime(text.strip(), fmt).date()
     except ValueError:
         return None
+
+
+def _intern(value: str) -> str:
+    """Cells repeat (months, amounts, the same number every month): keep one copy of each."""
+    return sys.intern(value) if len(value) < 40 else value
 
 
 @lru_cache(maxsize=200_000)
@@ -114,19 +121,23 @@ class Holdings:
         folder = self.dir / "days" / f"{day:%Y%m%d}"
         self.day = day  # identity numbers are judged as of this business date
         for name in self.feeds:
-            feed, mode = self.cat.feed(name), self.cat.mode_of(name)
-            if mode == "db":
+            feed, modes = self.cat.feed(name), {d.mode for d in self.cat.units_of(name)}
+            if "db" in modes:
                 path = folder / "mz" / f"{self.cat.table_of(name)}.csv"
                 if path.exists():
                     self._load_table(feed, path)
-            elif mode == "file":
+            if "file" in modes:
                 for manifest in sorted(folder.glob(f"landing/*/{name}/*/manifest.json")):
                     self._load_delivery(feed, manifest.parent)
-            elif mode == "api":
+            if "api" in modes:
                 for path in sorted(folder.glob(f"api/{name}/*.json")):
-                    self.api.setdefault(name, {})[date.fromisoformat(path.stem)] = json.loads(path.read_text("utf-8"))
+                    self._bump(name)
+                    records = [{k: _intern(v) if type(v) is str else v for k, v in r.items()}
+                               for r in json.loads(path.read_text("utf-8"))]
+                    self.api.setdefault(name, {})[date.fromisoformat(path.stem)] = records
 
     def _load_table(self, feed: Feed, path: Path) -> None:
+        self._bump(feed.name)
         held = self.tables.setdefault(feed.name, {})
         only = self.payee_filter if feed.name == "mz_payment" else None
         with path.open(encoding="utf-8", newline="") as fh:
@@ -134,23 +145,53 @@ class Holdings:
             header = next(reader)
             if only is not None:
                 i_payee, i_month = header.index("payee_id_number"), header.index("pay_month")
+            compact = feed.name == "mz_payment"  # a million rows at size small: a tuple, not a dict
+            if compact:
+                self.payment_columns = {c: i for i, c in enumerate(header)}
+            i_key = [header.index(k) for k in feed.key]
+            i_upd = header.index("updated_at")
             for values in reader:
                 if only is not None:
                     died = only.get(self.norm(values[i_payee]) or "")
                     if died is None or values[i_month] <= died.isoformat():
                         continue
-                row = dict(zip(header, values, strict=True))
-                key = tuple(row[k] for k in feed.key)
+                values = [_intern(v) for v in values]
+                key = tuple(values[i] for i in i_key)
                 old = held.get(key)
-                if old is None or datetime.fromisoformat(old["updated_at"]) <= datetime.fromisoformat(row["updated_at"]):
-                    held[key] = row
+                if old is not None:
+                    t_old = old[i_upd] if compact else old["updated_at"]
+                    if datetime.fromisoformat(t_old) > datetime.fromisoformat(values[i_upd]):
+                        continue
+                held[key] = tuple(values) if compact else dict(zip(header, values, strict=True))
+
+    def version(self, *feeds: str) -> tuple[int, ...]:
+        """Changes whenever a delivery of one of ``feeds`` is loaded (for caching derived data)."""
+        v = self.__dict__.setdefault("_versions", {})
+        return tuple(v.get(f, 0) for f in feeds)
+
+    def _bump(self, feed: str) -> None:
+        v = self.__dict__.setdefault("_versions", {})
+        v[feed] = v.get(feed, 0) + 1
+
+    def memo(self, name: str, feeds: tuple[str, ...], fn: Callable[[], object]) -> object:
+        cache = self.__dict__.setdefault("_memo", {})
+        key = self.version(*feeds)
+        hit = cache.get(name)
+        if hit is None or hit[0] != key:
+            hit = cache[name] = (key, fn())
+        return hit[1]
 
     def _load_delivery(self, feed: Feed, folder: Path) -> None:
-        manifest, rows = read_delivery(folder, self.cat)
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         key = (manifest["unit"], date.fromisoformat(manifest["business_date"]))
         held = self.deliveries.setdefault(feed.name, {})
-        if key not in held or held[key][0] < manifest["sequence"]:
-            held[key] = (manifest["sequence"], rows)  # a redelivery replaces the delivery whole
+        if key in held and held[key][0] >= manifest["sequence"]:
+            return  # a sequence already loaded: a duplicate, skipped even if its files differ
+        rows = checked_rows(folder, manifest, feed, self.cat)
+        if rows is None:
+            return  # invalid (checksum, row count, missing column): nothing of it is loaded
+        self._bump(feed.name)
+        held[key] = (manifest["sequence"], rows)  # a redelivery replaces the delivery whole
 
     def norm(self, raw: object) -> str | None:
         return None if raw is None else _normalise(str(raw), self.day)
@@ -163,17 +204,107 @@ class Holdings:
 
     def current(self, feed_name: str) -> list[dict]:
         """Rows of a partner feed as held: later business dates replace a key's earlier row."""
+        cache = self.__dict__.setdefault("_current", {})
+        version = self.version(feed_name)
+        if cache.get(feed_name, (None,))[0] == version:
+            return cache[feed_name][1]
         feed = self.cat.feed(feed_name)
         merged: dict[tuple[object, ...], dict] = {}
-        if self.cat.mode_of(feed_name) == "file":
-            for (_, _), (_, rows) in sorted(self.deliveries.get(feed_name, {}).items(), key=lambda kv: (kv[0][1], kv[0][0])):
-                for row in rows:
-                    merged[self._key(feed, row)] = row
+        batches = [(bd, unit, rows) for (unit, bd), (_, rows) in self.deliveries.get(feed_name, {}).items()]
+        batches += [(bd, "~api", rows) for bd, rows in self.api.get(feed_name, {}).items()]
+        for _, _, rows in sorted(batches, key=lambda b: (b[0], b[1])):
+            for row in rows:
+                merged[self._key(feed, row)] = row
+        out = list(merged.values())
+        cache[feed_name] = (version, out)
+        return out
+
+
+_ROW_TYPES: dict[tuple[str, ...], type] = {}
+
+
+def row_type(columns: tuple[str, ...]) -> type:
+    """A tuple that reads like the row's dict (``get``, ``row[col]``, ``keys``): a third of
+    the memory, for the millions of monthly partner rows of size small."""
+    t = _ROW_TYPES.get(columns)
+    if t is None:
+        ix = {c: i for i, c in enumerate(columns)}
+
+        class Row(tuple):
+            __slots__ = ()
+
+            def get(self, key: str, default: object = None) -> object:
+                i = ix.get(key)
+                return default if i is None else tuple.__getitem__(self, i)
+
+            def __getitem__(self, key):  # type: ignore[override]  # noqa: ANN001, ANN204
+                return tuple.__getitem__(self, ix[key] if type(key) is str else key)
+
+            def keys(self):  # noqa: ANN202
+                return ix.keys()
+
+        t = _ROW_TYPES[columns] = Row
+    return t
+
+
+@lru_cache(maxsize=100_000)
+def _date_ok(value: str, fmt: str | None) -> bool:
+    return parse_date(value, fmt) is not None
+
+
+def _parses(value: str, typ: str, feed: Feed) -> bool:
+    if value == "" or typ == "text":
+        return True
+    if typ in ("date", "month"):
+        return _date_ok(value, feed.date_format)
+    if typ in ("numeric", "int"):
+        text = value.replace(",", "") if feed.amount_format and "thousands" in feed.amount_format else value
+        try:
+            Decimal(text) if typ == "numeric" else int(text)
+        except (ArithmeticError, ValueError):
+            return False
+    return True
+
+
+def checked_rows(folder: Path, manifest: dict, feed: Feed, catalogue: Catalogue) -> list[dict[str, str]] | None:
+    """The rows of a delivery as delivery.md loads them, or None when the delivery is invalid:
+    a file whose sha256 or record count differs from the manifest, or a missing column. Rows
+    that cannot be parsed (bad date or amount, wrong number of fields) are left out
+    (quarantined); an unknown extra column is ignored."""
+    spec = catalogue.delivery(manifest["unit"], manifest["feed"])
+    out: list[dict[str, str]] = []
+    for f in manifest["files"]:
+        path = folder / f["name"]
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != f["sha256"]:
+            return None
+        if path.suffix == ".xlsx":
+            _, rows = read_delivery(folder, catalogue) if len(manifest["files"]) == 1 else (None, [])
+            header = list(rows[0]) if rows else list(feed.columns)
+            records = [(r, True) for r in rows]
         else:
-            for _, rows in sorted(self.api.get(feed_name, {}).items()):
-                for row in rows:
-                    merged[self._key(feed, row)] = row
-        return list(merged.values())
+            encoding = {"gbk": "gb18030"}.get(spec.encoding or "utf-8", spec.encoding or "utf-8")
+            reader = csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline=""),
+                                delimiter=spec.delimiter or ",")
+            header = next(reader)
+            if set(feed.columns) - set(header):
+                return None
+            checks = [(header.index(c), t) for c, t in feed.columns.items() if t != "text"]
+            picks = [header.index(c) for c in feed.columns]
+            make = row_type(tuple(feed.columns))
+            n = 0
+            for r in reader:
+                n += 1
+                if len(r) == len(header) and all(_parses(r[i], t, feed) for i, t in checks):
+                    out.append(make(_intern(r[i]) for i in picks))
+            if n != f["rows"]:
+                return None
+            continue
+        if len(records) != f["rows"] or set(feed.columns) - set(header):
+            return None
+        for row, fields_ok in records:
+            if fields_ok and all(_parses(row.get(c) or "", t, feed) for c, t in feed.columns.items()):
+                out.append({c: row.get(c, "") for c in feed.columns})
+    return out
 
 
 # ---- shared terms of warning-rules.md ----------------------------------------------------
@@ -205,24 +336,43 @@ def case_row(h: Holdings, program: str, case_ref: str) -> dict[str, str] | None:
 
 def paid_months(h: Holdings) -> dict[tuple[str, str, str], dict[date, int]]:
     """(program, case_ref, payee) -> {pay_month: fen} over the latest version of each payment."""
+    cached = getattr(h, "_paid", None)
+    if cached is not None and cached[0] == h.day:
+        return cached[1]
+    out = _paid_months(h)
+    h._paid = (h.day, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _paid_months(h: Holdings) -> dict[tuple[str, str, str], dict[date, int]]:
     out: dict[tuple[str, str, str], dict[date, int]] = {}
+    ix = getattr(h, "payment_columns", {})
+    i_status, i_program, i_ref = ix.get("status"), ix.get("program"), ix.get("case_ref")
+    i_payee, i_month, i_amount = ix.get("payee_id_number"), ix.get("pay_month"), ix.get("amount")
+    months_of: dict[str, date | None] = {}
     for row in h.table("mz_payment").values():
-        if row["status"] != "paid":
+        if row[i_status] != "paid":
             continue
-        case = case_row(h, row["program"], row["case_ref"])
+        program, ref = row[i_program], row[i_ref]
+        case = case_row(h, program, ref)
         if case is not None and case.get("deleted") == "true":
             continue
-        payee = h.norm(row["payee_id_number"])
-        month = parse_date(row["pay_month"])
+        payee = h.norm(row[i_payee])
+        if row[i_month] not in months_of:
+            months_of[row[i_month]] = parse_date(row[i_month])
+        month = months_of[row[i_month]]
         if payee is None or month is None:
             continue
-        fen = int(Decimal(row["amount"]) * 100)
-        months = out.setdefault((row["program"], row["case_ref"], payee), {})
+        fen = int(Decimal(row[i_amount]) * 100)
+        months = out.setdefault((program, ref, payee), {})
         months[month] = months.get(month, 0) + fen
     return out
 
 
 def district_of(h: Holdings, program: str, case_ref: str) -> str:
+    if program == "eldercare_subsidy" and ":" in case_ref:  # W14 (c): institution_id:YYYY-MM
+        inst = h.table("mz_eldercare_institution").get((case_ref.split(":", 1)[0],))
+        return inst["district_code"] if inst else ""
     case = case_row(h, program, case_ref)
     if case is None:
         return ""
@@ -282,14 +432,21 @@ def death_candidates(rig_dir: Path, days: list[date], catalogue: Catalogue) -> d
     return found
 
 
-def run(rig_dir: Path, days: list[date], catalogue: Catalogue) -> dict[date, list[Warning]]:
-    """Warnings active after the run of each business day."""
-    needs_all = any(r not in DEATH_ONLY_RULES for r in RULES)
-    h = Holdings(rig_dir, catalogue, None if needs_all else death_candidates(rig_dir, days, catalogue))
+def run(rig_dir: Path, days: list[date], catalogue: Catalogue,
+        rules: Iterable[str] | None = None) -> dict[date, list[Warning]]:
+    """Warnings active after the run of each business day (every rule in RULES by default)."""
+    import rig.rules  # noqa: F401  (registers W02-W17)
+
+    rules = list(rules or RULES)
+    needs_all = any(r not in DEATH_ONLY_RULES for r in rules)
+    # Death-only rules read the death sources and the civil-affairs tables, nothing else.
+    feeds = None if needs_all else [*DEATH_SOURCES, *sorted(set(PROGRAM_FEED.values())), "mz_payment",
+                                    "mz_eldercare_institution"]
+    h = Holdings(rig_dir, catalogue, None if needs_all else death_candidates(rig_dir, days, catalogue), feeds)
     out = {}
     for d in days:
         h.load_day(d)
-        out[d] = evaluate(h)
+        out[d] = evaluate(h, rules)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rig import gen_mz, gen_partners
+from rig import gen_mz, gen_partners, partners
 
 Generator = Callable[..., Any]
 
@@ -31,6 +31,7 @@ GENERATORS: dict[str, Generator] = {
     "mz_payment": gen_mz.payment,
     "ga_death": gen_partners.ga_death,
     "wj_death_certificate": gen_partners.wj_death_certificate,
+    **partners.GENERATORS,
 }
 
 # Partner quirks the catalogue leaves open: how each unit's system writes what it may.

@@ -36,6 +36,8 @@ class Size:
 SIZES = {
     "tiny": Size(400, 110, 8, 8, 60, 230, 70, 300, 1, (1, 2, 1)),
     "small": Size(11000, 3100, 220, 220, 1700, 6500, 1950, 7500, 3, (2, 5, 4)),
+    # ~12.5 M records across all feeds (payments and the monthly partner feeds dominate)
+    "city": Size(28500, 8100, 570, 570, 4500, 16900, 5100, 19500, 7, (3, 12, 10)),
 }
 
 # Share of each district's caseload that is urban (the rig's choice; the catalogue names only

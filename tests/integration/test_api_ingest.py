@@ -107,5 +107,8 @@ def test_bad_values_are_quarantined_and_missing_columns_reject(warehouse, api, t
 
 def test_monthly_api_feed_asks_only_for_month_ends():
     ccb = CAT.delivery("JR-CCB", "jr_deposit")
-    assert candidate_dates(date(2026, 9, 15), date(2026, 11, 29), ccb) == [date(2026, 9, 30), date(2026, 10, 31)]
+    # the first delivery of a monthly feed is the latest month-end published by the first run
+    assert candidate_dates(date(2026, 9, 15), date(2026, 11, 29), ccb) == [
+        date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)]
+    assert candidate_dates(date(2026, 9, 2), date(2026, 9, 29), ccb) == [date(2026, 7, 31), date(2026, 8, 31)]
     assert len(candidate_dates(D1, D2, WJ)) == 2

@@ -81,12 +81,15 @@ def test_publish_day_by_day(rig: Path, source_db: tuple[str, str], tmp_path: Pat
     dsn, reader = source_db
     landing, api = tmp_path / "landing", tmp_path / "api"
     report = publish(rig, F, dsn, landing_dir=landing, api_dir=api)
-    assert report.mz_days_applied == ["20261127"] and report.deliveries_copied == 13
+    file_deliveries = [d for d in CAT.deliveries if d.mode == "file"]  # each delivers on the first day
+    assert report.mz_days_applied == ["20261127"] and report.deliveries_copied == len(file_deliveries)
     db_feeds = [f for f in CAT.feeds if CAT.mode_of(f) == "db"]
     assert counts(dsn) == {CAT.table_of(f): distinct_keys(rig, f, F) for f in db_feeds}
     # nothing of a later day is visible: no landing folder, no API date, no mz row
     assert {p.name for p in landing.glob("*/ga_death/*")} == {"20261127"}
-    assert [p.name for p in api.glob("*/*.json")] == ["2026-11-27.json"]
+    assert {p.name for p in api.glob("*/*.json")} == {"2026-11-27.json", "2026-10-31.json"}  # + month-end
+    assert {p.parent.name for p in api.glob("*/2026-10-31.json")} == {"jr_deposit"}
+    assert {p.name for p in landing.glob("RS-SBZX/rs_contribution/*")} == {"20261031"}
     with psycopg.connect(dsn) as conn:
         latest = conn.execute("select max(updated_at) from mz.payment").fetchone()[0]  # type: ignore[index]
     assert latest < datetime.combine(DAYS[1], datetime.min.time(), TZ)
@@ -241,3 +244,24 @@ def test_serves_a_published_rig_from_the_command_line(rig: Path, tmp_path: Path)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serves_every_api_feed_and_month_ends_only(rig: Path, tmp_path: Path) -> None:
+    publish(rig, DAYS[-1], None, landing_dir=tmp_path / "landing", api_dir=tmp_path / "api")
+    server = PartnerApiServer(tmp_path / "api", TOKEN)
+    server.start()
+    try:
+        for feed in sorted({d.feed for d in CAT.deliveries if d.mode == "api"}):
+            monthly = feed == "jr_deposit"
+            business_date = "2026-10-31" if monthly else "2026-11-27"
+            first = get(server, {"business_date": business_date, "page_size": 1000}, feed=feed)
+            assert first.status_code == 200 and first.json()["total"] > 0, feed
+            seen, token = len(first.json()["records"]), first.json()["next_page_token"]
+            while token:
+                page = get(server, {"business_date": business_date, "page_size": 1000, "page_token": token}, feed=feed)
+                seen, token = seen + len(page.json()["records"]), page.json()["next_page_token"]
+            assert seen == first.json()["total"]
+            # a monthly feed exists for month-ends only: a business day is "not published"
+            assert get(server, {"business_date": "2026-11-28"}, feed=feed).status_code == (404 if monthly else 200)
+    finally:
+        server.stop()

@@ -39,7 +39,7 @@ def test_every_unit_and_feed_of_the_catalogue_has_a_task():
     # 13 police branches are one task mapped over the units, not 13 copies
     ga_death = dag.get_task("public_security.ga_death")
     assert ga_death.op_kwargs_expand_input.value["unit"] == [d.unit for d in catalogue.units_of("ga_death")]
-    assert {"prepare", "dbt_build", "quality_gate", "publish", "summary"} <= task_ids
+    assert {"prepare", "dbt_build", "quality_gate", "publish", "pull_verifications", "summary"} <= task_ids
 
 
 def test_dag_file_does_no_io_at_parse_time(monkeypatch):

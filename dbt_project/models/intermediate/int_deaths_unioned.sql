@@ -65,15 +65,33 @@ mz_death_cremations as (
         id_number is not null
         and death_date is not null
 
-)
+),
 
--- ga_hukou goes here once stg_ga__hukou exists:
---   select id_number, status_date as death_date, feed, record_key, 'status_date' as death_date_field,
---          name, delivery_id, business_date, 4 as feed_priority
---   from stg_ga__hukou where status = 'deceased' and id_number is not null and status_date is not null
+ga_hukou_deceased as (
+
+    select
+        id_number,
+        status_date as death_date,
+        feed,
+        record_key,
+        'status_date' as death_date_field,
+        name,
+        delivery_id,
+        business_date,
+        4 as feed_priority
+
+    from {{ ref('stg_ga__hukou') }}
+    where
+        status = 'deceased'
+        and id_number is not null
+        and status_date is not null
+
+)
 
 select * from ga_deaths
 union all
 select * from wj_death_certificates
 union all
 select * from mz_death_cremations
+union all
+select * from ga_hukou_deceased

@@ -1,6 +1,22 @@
 {#- The rule models, in rule order. Adding a rule = one line here (same columns as W01). -#}
 {%- set rule_models = [
     'wrn_w01_deceased_payee',
+    'wrn_w02_deceased_member',
+    'wrn_w03_in_custody',
+    'wrn_w04_income',
+    'wrn_w05_real_estate',
+    'wrn_w06_vehicle',
+    'wrn_w07_business',
+    'wrn_w08_public_employee',
+    'wrn_w09_deposits',
+    'wrn_w10_handler_relative',
+    'wrn_w11_unfiled_relative',
+    'wrn_w12_duplicate',
+    'wrn_w13_non_local',
+    'wrn_w14_eldercare_claim',
+    'wrn_w15_orphan_parent_alive',
+    'wrn_w16_disability_mismatch',
+    'wrn_w17_elderly_underage',
 ] -%}
 
 -- Every current warning of every rule: one row per (rule, program, case_ref, subject), with its

@@ -1,0 +1,63 @@
+-- 在押人员 (ga_detention): the current version of every record: the latest row per catalogue key
+-- (id_number, detained_date) by (business date, sequence, line, delivery).
+-- Identity-number key columns compare after normalisation.
+
+with
+
+source as (
+
+    select * from {{ source('ga', 'detention') }}
+
+),
+
+normalised as (
+
+    select
+        {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
+        id_number as id_number_raw,
+        {{ id_number_issue('id_number', as_of='_business_date') }} as id_number_issue,
+        name,
+        facility,
+        detained_date,
+        released_date,
+        _delivery_id as delivery_id,
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
+
+    from source
+
+),
+
+versions as (
+
+    select distinct on (coalesce(id_number, id_number_raw), detained_date) *
+
+    from normalised
+    order by
+        coalesce(id_number, id_number_raw) asc,
+        detained_date asc,
+        business_date desc,
+        delivery_sequence desc,
+        delivery_line desc nulls last,
+        delivery_id desc
+
+)
+
+select
+    'ga_detention' as feed,
+    {{ record_key([
+        ['id_number', 'coalesce(versions.id_number, versions.id_number_raw)'],
+        ['detained_date', 'versions.detained_date'],
+    ]) }} as record_key,
+    versions.id_number,
+    versions.id_number_raw,
+    versions.id_number_issue,
+    versions.name,
+    versions.facility,
+    versions.detained_date,
+    versions.released_date,
+    versions.delivery_id,
+    versions.business_date
+
+from versions

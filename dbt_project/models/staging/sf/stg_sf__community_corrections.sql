@@ -1,0 +1,63 @@
+-- 社区矫正人员 (sf_community_correction): the current version of every record: the latest row per catalogue key
+-- (id_number, start_date) by (business date, sequence, line, delivery).
+-- Identity-number key columns compare after normalisation.
+
+with
+
+source as (
+
+    select * from {{ source('sf', 'community_correction') }}
+
+),
+
+normalised as (
+
+    select
+        {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
+        id_number as id_number_raw,
+        {{ id_number_issue('id_number', as_of='_business_date') }} as id_number_issue,
+        name,
+        correction_type,
+        start_date,
+        end_date,
+        _delivery_id as delivery_id,
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
+
+    from source
+
+),
+
+versions as (
+
+    select distinct on (coalesce(id_number, id_number_raw), start_date) *
+
+    from normalised
+    order by
+        coalesce(id_number, id_number_raw) asc,
+        start_date asc,
+        business_date desc,
+        delivery_sequence desc,
+        delivery_line desc nulls last,
+        delivery_id desc
+
+)
+
+select
+    'sf_community_correction' as feed,
+    {{ record_key([
+        ['id_number', 'coalesce(versions.id_number, versions.id_number_raw)'],
+        ['start_date', 'versions.start_date'],
+    ]) }} as record_key,
+    versions.id_number,
+    versions.id_number_raw,
+    versions.id_number_issue,
+    versions.name,
+    versions.correction_type,
+    versions.start_date,
+    versions.end_date,
+    versions.delivery_id,
+    versions.business_date
+
+from versions
