@@ -41,3 +41,14 @@ def set_warnings(conn, rows: list[dict]) -> None:
         with conn.cursor().copy(f"copy warnings.fct_warnings ({', '.join(cols)}) from stdin") as copy:
             for r in rows:
                 copy.write_row([r[c] for c in cols])
+
+
+PLATFORM_TOKEN, PLATFORM_SECRET = "platform-token", "platform-secret"
+
+
+def platform_client(server, cls=None, **kw):  # type: ignore[no-untyped-def]
+    """A push client for the reference platform that never really sleeps between retries."""
+    from ingest import push
+
+    return (cls or push.PlatformClient)(server.base_url, PLATFORM_TOKEN, PLATFORM_SECRET,
+                                        sleep=lambda s: None, **kw)

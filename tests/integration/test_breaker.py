@@ -5,33 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-from support import FCT, set_warnings, warning, wid
+from support import platform_client as client
+from support import set_warnings, warning, wid
 
-from ingest import breaker, cli, publish, push
-from rig.platform_server import PlatformServer
+from ingest import breaker, cli, publish
 
-TOKEN, SECRET = "platform-token", "platform-secret"
 D1 = date(2026, 11, 23)
 SETTINGS = breaker.BreakerSettings(factor=3, min_jump=5, window=7, min_history=2)
-
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
-
-
-@pytest.fixture
-def platform():
-    server = PlatformServer(token=TOKEN, secret=SECRET)
-    server.start()
-    yield server
-    server.stop()
-
-
-def client(server) -> push.PlatformClient:
-    return push.PlatformClient(server.base_url, TOKEN, SECRET, sleep=lambda s: None)
 
 
 def of_rule(n: int, rule: str) -> dict:

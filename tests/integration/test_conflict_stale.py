@@ -7,31 +7,12 @@ import json
 from datetime import date
 
 import pytest
-from support import FCT, set_warnings, warning
+from support import platform_client as client
+from support import set_warnings, warning
 
 from ingest import publish, push
-from rig.platform_server import PlatformServer
 
-TOKEN, SECRET = "platform-token", "platform-secret"
 D = date(2026, 11, 29)
-
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
-
-
-@pytest.fixture
-def platform():
-    server = PlatformServer(token=TOKEN, secret=SECRET)
-    server.start()
-    yield server
-    server.stop()
-
-
-def client(server, cls=push.PlatformClient) -> push.PlatformClient:
-    return cls(server.base_url, TOKEN, SECRET, sleep=lambda s: None)
 
 
 def test_a_409_is_recorded_on_the_batch_and_raised(wh, platform):

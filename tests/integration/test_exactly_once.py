@@ -11,13 +11,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-from support import FCT, set_warnings, warning
+from support import PLATFORM_SECRET as SECRET
+from support import PLATFORM_TOKEN as TOKEN
+from support import set_warnings, warning
 
 from ingest import publish, push
-from rig.platform_server import PlatformServer
 
-TOKEN, SECRET = "platform-token", "platform-secret"
 D = date(2026, 11, 28)
 ROOT = Path(__file__).resolve().parents[2]
 PUSHER = f"""
@@ -28,20 +27,6 @@ from ingest.db import connect
 with connect(sys.argv[1]) as conn:
     publish.push_pending(conn, push.PlatformClient(sys.argv[2], {TOKEN!r}, {SECRET!r}, backoff_base=0.05))
 """
-
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
-
-
-@pytest.fixture
-def platform():
-    server = PlatformServer(token=TOKEN, secret=SECRET)
-    server.start()
-    yield server
-    server.stop()
 
 
 def latest(conn) -> dict[str, tuple[int, str]]:

@@ -6,32 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-from support import FCT, set_warnings, warning, wid
+from support import platform_client as client
+from support import set_warnings, warning, wid
 
-from ingest import feedback, publish, push
-from rig.platform_server import PlatformServer
+from ingest import feedback, publish
 
-TOKEN, SECRET = "platform-token", "platform-secret"
 D = date(2026, 11, 29)
-
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
-
-
-@pytest.fixture
-def platform():
-    server = PlatformServer(token=TOKEN, secret=SECRET)
-    server.start()
-    yield server
-    server.stop()
-
-
-def client(server) -> push.PlatformClient:
-    return push.PlatformClient(server.base_url, TOKEN, SECRET, sleep=lambda s: None)
 
 
 def precision(conn) -> list[tuple]:

@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from support import FCT, set_warnings, warning
+from support import set_warnings, warning
 
 from ingest import gate
 
 CONTRACT = gate.SODA_DIR / "contracts" / "fct_warnings.yml"
 D = date(2026, 11, 29)
-
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
 
 
 def test_clean_mart_passes_and_results_are_stored_once_per_date(wh, fresh_db):

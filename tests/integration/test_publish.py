@@ -10,31 +10,12 @@ import json
 from datetime import date
 
 import pytest
-from support import FCT, set_warnings, warning
+from support import platform_client as client
+from support import set_warnings, warning
 
 from ingest import publish, push
-from rig.platform_server import PlatformServer
 
-TOKEN, SECRET = "platform-token", "platform-secret"
 D = date(2026, 11, 29)
-
-@pytest.fixture
-def wh(warehouse):
-    warehouse.execute(FCT)
-    return warehouse
-
-
-@pytest.fixture
-def platform():
-    server = PlatformServer(token=TOKEN, secret=SECRET)
-    server.start()
-    yield server
-    server.stop()
-
-
-def client(server, **kw) -> push.PlatformClient:
-    return push.PlatformClient(server.base_url, TOKEN, SECRET, sleep=lambda s: None, **kw)
-
 
 def revisions(conn) -> list[tuple]:
     return conn.execute(
@@ -92,7 +73,7 @@ def test_a_run_killed_after_building_resends_the_same_batch(wh, platform):
             raise Killed()  # the process dies before the receipt is recorded
 
     with pytest.raises(Killed):
-        publish.push_pending(wh, DiesAfterSending(platform.base_url, TOKEN, SECRET, sleep=lambda s: None))
+        publish.push_pending(wh, client(platform, cls=DiesAfterSending))
     (batch_id, state), = wh.execute("select batch_id, state from publish.batches").fetchall()
     assert state == "open"
     summary = publish.push_pending(wh, client(platform))
