@@ -6,6 +6,7 @@ with its place, raw text and reason, and the rest of the delivery loads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -39,6 +40,18 @@ class RawWriter:
     extra_columns: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        # One parser per column, built once per delivery (the hot path: every value of every row).
+        key = set(self.feed.key)
+        self._parsers = [(c.name, column_parser(c, self.feed), c.name in key) for c in self.feed.columns]
+        self._known = set(self.feed.column_names)
+        self._tail = (self.delivery_id, self.key.business_date, self.key.sequence)
+        self._copy_cm = None
+        self._copy = None
+        self._cursor: psycopg.Cursor | None = None
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        """The COPY into raw, opened at the first row and closed by ``flush``: the COPY fast
+        path (ingest/fastcopy.py) runs its own statements on the connection between files."""
         cols = sql.SQL(", ").join(sql.Identifier(c) for c in raw_column_names(self.feed))
         self._cursor = self.conn.cursor()
         self._copy_cm = self._cursor.copy(
@@ -53,16 +66,15 @@ class RawWriter:
         except BaseException:
             self.abort()
             raise
-        # One parser per column, built once per delivery (the hot path: every value of every row).
-        key = set(self.feed.key)
-        self._parsers = [(c.name, column_parser(c, self.feed), c.name in key) for c in self.feed.columns]
-        self._known = set(self.feed.column_names)
-        self._tail = (self.delivery_id, self.key.business_date, self.key.sequence)
+        return self._copy
 
     def reject(self, file: str | None, line: int | None, raw_text: str, reason: str) -> None:
         self.quarantined.append(QuarantinedRow(file, line, raw_text, reason))
 
-    def add(self, record: dict[str, object], *, file: str | None, line: int | None, raw_text: str) -> None:
+    def add(self, record: dict[str, object], *, file: str | None, line: int | None,
+            raw_text: str | Callable[[], str]) -> None:
+        """Type one record into raw, or quarantine it; ``raw_text`` may be a function, called
+        only for a quarantined record (the fast path fetches it from the file on demand)."""
         get = record.get
         try:
             values = []
@@ -72,19 +84,26 @@ class RawWriter:
                     raise BadValue(f"{name}: key column is empty")
                 values.append(value)
         except BadValue as exc:
-            self.reject(file, line, raw_text, str(exc))
+            self.reject(file, line, raw_text if isinstance(raw_text, str) else raw_text(), str(exc))
             return
         extra = None
         if len(record) != len(self._parsers) or not self._known.issuperset(record):
             extra = {k: v for k, v in record.items() if k not in self._known} or None
             if extra:
                 self.extra_columns.update(extra)
-        self._copy.write_row((*values, *self._tail, line, file, Jsonb(extra) if extra else None))
+        (self._copy or self._open()).write_row((*values, *self._tail, line, file, Jsonb(extra) if extra else None))
         self.rows += 1
 
+    def flush(self) -> None:
+        """End the COPY into raw, if one is open, so other statements can run."""
+        if self._copy_cm is not None:
+            cm, cursor = self._copy_cm, self._cursor
+            self._copy_cm = self._copy = self._cursor = None
+            cm.__exit__(None, None, None)
+            cursor.close()  # type: ignore[union-attr]
+
     def finish(self) -> None:
-        self._copy_cm.__exit__(None, None, None)
-        self._cursor.close()
+        self.flush()
         if not self.quarantined:
             return
         with self.conn.cursor().copy(
@@ -98,7 +117,10 @@ class RawWriter:
                 )
 
     def abort(self) -> None:
+        if self._copy_cm is None:
+            return
+        cm, self._copy_cm, self._copy, self._cursor = self._copy_cm, None, None, None
         try:
-            self._copy_cm.__exit__(RuntimeError, RuntimeError("aborted"), None)
+            cm.__exit__(RuntimeError, RuntimeError("aborted"), None)
         except Exception:  # noqa: BLE001 - the transaction is being rolled back anyway
             pass

@@ -70,9 +70,7 @@ class _LineTap:
         return raw, problem
 
 
-def read_csv(path: Path, encoding: str, delimiter: str) -> tuple[list[str], Iterator[Record]]:
-    tap = _LineTap(_decoded_lines(path, encoding))
-    reader = csv.reader(tap, delimiter=delimiter, quotechar='"', strict=True)
+def _read_header(reader, tap: _LineTap, path: Path) -> list[str]:  # type: ignore[no-untyped-def]
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -82,6 +80,25 @@ def read_csv(path: Path, encoding: str, delimiter: str) -> tuple[list[str], Iter
     _, problem = tap.take()
     if problem:
         raise FileUnreadable(f"{path.name}: header {problem}")
+    return header
+
+
+def csv_header(path: Path, encoding: str, delimiter: str) -> tuple[list[str], int]:
+    """The header exactly as ``read_csv`` reads it (same errors), and how many physical lines
+    it spans (the COPY fast path numbers lines only when it is one)."""
+    lines = _decoded_lines(path, encoding)
+    try:
+        tap = _LineTap(lines)
+        reader = csv.reader(tap, delimiter=delimiter, quotechar='"', strict=True)
+        return _read_header(reader, tap, path), reader.line_num
+    finally:
+        lines.close()
+
+
+def read_csv(path: Path, encoding: str, delimiter: str) -> tuple[list[str], Iterator[Record]]:
+    tap = _LineTap(_decoded_lines(path, encoding))
+    reader = csv.reader(tap, delimiter=delimiter, quotechar='"', strict=True)
+    header = _read_header(reader, tap, path)
 
     def records() -> Iterator[Record]:
         line = 2
