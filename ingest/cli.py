@@ -5,7 +5,8 @@
     demo                   embedded default: local PostgreSQL, a generated city, its partner API
                            and a reference platform; runs the days and prints what happened
     airflow-env            print the environment the Airflow commands need (eval it)
-    airflow-standalone     the Airflow UI locally: `airflow standalone` on the local cluster
+    airflow-standalone     the Airflow UI locally: the daily DAG unpaused with a green last run on a
+                           generated city, then `airflow standalone` on the local cluster
     release-rule RULE --business-date D --by NAME
                            release warnings the circuit breaker held (ingest/breaker.py); the
                            next push sends them (needs WAREHOUSE_DSN)
@@ -104,28 +105,22 @@ def release_rule(rule: str, business_date: date, by: str) -> int:
     return 0
 
 
-def airflow_standalone(port: int, unpause: bool) -> int:
-    """``airflow standalone`` (api-server, scheduler, dag-processor, triggerer) against the local
-    cluster's Airflow metadata DB: the runs of run-day/demo show there. Loopback only, every
-    user admin (no login). Runs until Ctrl-C."""
-    import subprocess
+def airflow_standalone(port: int, *, prepare_only: bool = False, rig_dir: Path | None = None,
+                       db_prefix: str = "ui") -> int:
+    """The Airflow UI: the daily DAG visible, scheduled (unpaused) and its last run green, then
+    ``airflow standalone`` (api-server, scheduler, dag-processor, triggerer) against the local
+    cluster, with the partner API and platform of a generated city serving beside it
+    (ingest/airflow_ui.py). Loopback only, every user admin (no login). Runs until Ctrl-C."""
+    from ingest import airflow_ui
 
     if "AIRFLOW_HOME" not in os.environ:
         os.environ.update(local_airflow_env())
-    os.environ.update({
-        "AIRFLOW__API__HOST": "127.0.0.1", "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        # standalone starts its components as `airflow …` from PATH: the venv's
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    })
-    migrate_airflow()
-    airflow = [sys.executable, "-m", "airflow"]
-    subprocess.run([*airflow, "dags", "reserialize"], check=True, stdout=subprocess.DEVNULL)
-    if unpause:  # the scheduler then runs the DAG on its schedule: needs the WAREHOUSE_DSN… environment
-        subprocess.run([*airflow, "dags", "unpause", DAG_ID], check=True, stdout=subprocess.DEVNULL)
-    print(f"Airflow UI: http://127.0.0.1:{port}/dags/{DAG_ID} (Ctrl-C stops it)", flush=True)
-    return subprocess.run([*airflow, "standalone"]).returncode
+    with airflow_ui.prepared(rig_dir=rig_dir, db_prefix=db_prefix) as ready:
+        print(f"{DAG_ID}: unpaused (02:30 Asia/Shanghai), last run green: business date "
+              f"{ready.business_date} ({'run now' if ready.ran_now else 'already recorded'})", flush=True)
+        if prepare_only:
+            return 0
+        return airflow_ui.standalone(port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("airflow-env", help="print export lines for Airflow commands against the local cluster")
     ui = sub.add_parser("airflow-standalone", help="start the Airflow UI (airflow standalone) on the local cluster")
     ui.add_argument("--port", type=int, default=8080)
-    ui.add_argument("--unpause", action="store_true", help="let the scheduler run the daily DAG on its schedule")
+    ui.add_argument("--prepare-only", action="store_true",
+                    help="make the DAG visible, unpaused and green, then exit without starting the UI")
+    ui.add_argument("--rig-dir", type=Path, default=None, help="the UI's city (default rigs/ui)")
+    ui.add_argument("--db-prefix", default="ui", help="prefix of the city's databases (default ui)")
+    ui.add_argument("--unpause", action="store_true", help=argparse.SUPPRESS)  # now always: kept for old scripts
     rel = sub.add_parser("release-rule", help="release a rule the circuit breaker held for a business date")
     rel.add_argument("rule")
     rel.add_argument("--business-date", required=True, type=date.fromisoformat)
@@ -156,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return release_rule(args.rule, args.business_date, args.by)
 
     if args.command == "airflow-standalone":
-        return airflow_standalone(args.port, args.unpause)
+        return airflow_standalone(args.port, prepare_only=args.prepare_only, rig_dir=args.rig_dir,
+                                  db_prefix=args.db_prefix)
     if args.command == "airflow-env":
         for key, value in local_airflow_env().items():
             print(f"export {key}='{value}'")

@@ -48,8 +48,11 @@ class World:
 
 @contextmanager
 def world(*, rig_dir: Path, db_prefix: str, size: str, days: int, first_date: date, seed: int,
-          state_dir: Path) -> Iterator[World]:
-    """Fresh databases, a generated rig, both servers, and the environment pointing at them."""
+          state_dir: Path, fresh: bool = True) -> Iterator[World]:
+    """Fresh databases, a generated rig, both servers, and the environment pointing at them.
+
+    ``fresh=False`` keeps what an earlier ``world`` with the same prefix and rig made (databases,
+    generated days, published files, the platform's store) and only starts the servers on it."""
     from rig.generate import generate
     from rig.partner_api import PartnerApiServer
     from rig.platform_server import PlatformServer
@@ -58,15 +61,16 @@ def world(*, rig_dir: Path, db_prefix: str, size: str, days: int, first_date: da
     cluster = LocalCluster()
     cluster.start()
     names = (f"{db_prefix}_warehouse", f"{db_prefix}_mz_source")
-    _drop(cluster, names)
+    if fresh:
+        _drop(cluster, names)
     warehouse_dsn, mz_admin_dsn = (cluster.create_database(n) for n in names)
-    for sub in ("landing", "api"):
-        shutil.rmtree(rig_dir / sub, ignore_errors=True)
-    generate(rig_dir, size=size, seed=seed, first_date=first_date, days=days)
-
     platform_db = state_dir / f"{db_prefix}-platform.sqlite3"
     platform_db.parent.mkdir(parents=True, exist_ok=True)
-    platform_db.unlink(missing_ok=True)
+    if fresh:
+        for sub in ("landing", "api"):
+            shutil.rmtree(rig_dir / sub, ignore_errors=True)
+        generate(rig_dir, size=size, seed=seed, first_date=first_date, days=days)
+        platform_db.unlink(missing_ok=True)
     partner_api = PartnerApiServer(rig_dir / "api", PARTNER_TOKEN)
     platform = PlatformServer(db_path=str(platform_db), token=PLATFORM_TOKEN, secret=PLATFORM_SECRET)
     partner_url, platform_url = partner_api.start(), platform.start()
