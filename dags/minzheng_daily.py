@@ -23,7 +23,8 @@ def prepare() -> str:
     from ingest.airflow_factory import business_date_for
 
     context = get_current_context()
-    business_date = business_date_for(context["params"], context["logical_date"])
+    business_date = business_date_for(context["params"],
+                                      context.get("logical_date") or context["dag_run"].run_after)
     pipeline.prepare(business_date)
     return business_date.isoformat()
 

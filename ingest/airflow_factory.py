@@ -20,7 +20,8 @@ SHANGHAI = "Asia/Shanghai"
 
 def business_date_for(params: dict, logical_date) -> date:  # type: ignore[no-untyped-def]
     """The run's business date: ``params.business_date`` if given, else the day before the
-    run's logical date in Shanghai (the run for D starts after 02:00 on D+1)."""
+    run's logical date in Shanghai (the run for D starts after 02:00 on D+1). A manual trigger
+    without a logical date (Airflow 3 allows it) takes the moment it runs: its ``run_after``."""
     given = (params or {}).get("business_date")
     if given:
         return date.fromisoformat(str(given))
