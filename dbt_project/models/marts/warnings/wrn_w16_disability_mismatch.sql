@@ -45,6 +45,39 @@ cases as (
 
 ),
 
+-- each programme's condition as its own anti-join: PostgreSQL runs a lone NOT EXISTS as a hash
+-- anti-join with a sound row estimate; under an OR it scans per month and misjudges the rest
+uncovered_months as (
+
+    select paid_months.*
+    from paid_months
+    where
+        paid_months.program = 'disability_care'
+        and not exists (
+            select 1
+            from certificates
+            where
+                certificates.id_number = paid_months.payee_id_number
+                and certificates.from_date <= (paid_months.pay_month + interval '1 month - 1 day')::date
+                and (certificates.to_date is null or certificates.to_date >= paid_months.pay_month)
+        )
+
+    union all
+
+    select paid_months.*
+    from paid_months
+    where
+        paid_months.program = 'disability_living'
+        and not exists (
+            select 1
+            from dibao_member_months
+            where
+                dibao_member_months.member_id_number = paid_months.payee_id_number
+                and dibao_member_months.pay_month = paid_months.pay_month
+        )
+
+),
+
 flagged as (
 
     select
@@ -65,32 +98,11 @@ flagged as (
         ) as facts,
         paid_months.payments
 
-    from paid_months
+    from uncovered_months as paid_months
     left join cases
         on
             paid_months.program = cases.program
             and paid_months.case_ref = cases.case_ref
-    left join dibao_member_months
-        on
-            paid_months.program = 'disability_living'
-            and paid_months.payee_id_number = dibao_member_months.member_id_number
-            and paid_months.pay_month = dibao_member_months.pay_month
-    where
-        (
-            paid_months.program = 'disability_care'
-            and not exists (
-                select 1
-                from certificates
-                where
-                    certificates.id_number = paid_months.payee_id_number
-                    and certificates.from_date <= (paid_months.pay_month + interval '1 month - 1 day')::date
-                    and (certificates.to_date is null or certificates.to_date >= paid_months.pay_month)
-            )
-        )
-        or (
-            paid_months.program = 'disability_living'
-            and dibao_member_months.member_id_number is null
-        )
 
 ),
 
