@@ -38,6 +38,9 @@ SERVER_SETTINGS = {
     "full_page_writes": "off",
     "timezone": "'Asia/Shanghai'",
     "log_min_messages": "warning",
+    # dbt's CREATE TABLE AS queries cost enough to trigger JIT, which then spends more compiling
+    # than it saves (measured at city size: W17 11.3 s with JIT, 3.2 s without)
+    "jit": "off",
 }
 
 
