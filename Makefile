@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui migrate dbt-docs clean
+.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui migrate dbt-docs bench clean
 
 setup:            ## install PostgreSQL binaries (if missing) and the pinned Python stack
 	@scripts/bootstrap.sh
@@ -36,6 +36,9 @@ dbt-docs: setup   ## dbt docs (models, tests, lineage) of the local warehouse in
 
 migrate: setup    ## apply the warehouse's migrations (roles, grants, audit/reporting views) to WAREHOUSE_DSN
 	$(PY) -m ingest.migrate
+
+bench: setup      ## city-scale benchmark (not a test): per stage time, rows/s, memory, DB size vs the floor; SIZE=city|small|tiny
+	$(PY) scripts/bench_city.py --size $(or $(SIZE),city) $(BENCH_ARGS)
 
 clean: pg-stop    ## remove the local cluster, Airflow home, dbt target and rigs
 	rm -rf .local rigs
