@@ -5,18 +5,39 @@
 -- invalid (they are members; they just match nothing else); share = amount / n(h, M), rounded
 -- to 0.01. member_id_number is null for an invalid number.
 
+-- Incremental by case (macros/incremental_cases.sql, README "Incremental models"): a build
+-- deletes and recomputes every row of the cases whose payments, case record or members
+-- changed since the table's watermark.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['paid_month_key', 'member_record_key'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=['int_paid_months_aggregated']) }}",
+            "{{ delete_changed_cases('case_ref') }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 paid_months as (
 
     select * from {{ ref('int_paid_months_aggregated') }}
-    where program = 'dibao'
+    where
+        program = 'dibao'
+        and {{ case_changed('case_ref') }}
 
 ),
 
 members as (
 
     select * from {{ ref('stg_mz__dibao_members') }}
+    where {{ case_changed('household_id') }}
 
 ),
 

@@ -8,6 +8,24 @@
 -- payment_id (jsonb, not arrays: dbt unit-test fixtures cannot cast to array types); a payment's
 -- record_key is 'payment_id=' || payment_id.
 
+-- Incremental by case (macros/incremental_cases.sql, README "Incremental models"): a build
+-- deletes and recomputes every row of the cases whose payments, case record or members
+-- changed since the table's watermark.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='paid_month_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ delete_changed_cases('case_ref') }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 payments as (
@@ -25,6 +43,7 @@ payments as (
     where
         status = 'paid'
         and pay_month is not null
+        and {{ case_changed('case_ref') }}
 
 ),
 
@@ -35,6 +54,7 @@ cases as (
         case_ref
 
     from {{ ref('int_cases_unioned') }}
+    where {{ case_changed('case_ref') }}
 
 )
 

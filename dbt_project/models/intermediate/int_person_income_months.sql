@@ -19,22 +19,43 @@ member_months as (
 
 ),
 
-contributions as (
+-- the monthly income facts of every person, one union with the source they come from
+monthly_facts as (
 
-    select * from {{ ref('stg_rs__contributions') }}
+    select
+        id_number,
+        contribution_month as income_month,
+        'employer_contribution_base' as income_source,
+        contribution_base as amount,
+        {{ evidence_item('feed', 'record_key', "'contribution_base'", yuan('contribution_base'),
+            "'employer contribution base for the month'") }} as item
+
+    from {{ ref('stg_rs__contributions') }}
     where payer_type = 'employer'
 
-),
+    union all
 
-taxable_incomes as (
+    select
+        id_number,
+        income_month,
+        'taxable_income' as income_source,
+        income_amount as amount,
+        {{ evidence_item('feed', 'record_key', "'收入额'", yuan('income_amount'),
+            "'income reported for tax for the month'") }} as item
 
-    select * from {{ ref('stg_sw__income') }}
+    from {{ ref('stg_sw__income') }}
 
-),
+    union all
 
-pensions as (
+    select
+        id_number,
+        pay_month as income_month,
+        'employee_pension' as income_source,
+        amount,
+        {{ evidence_item('feed', 'record_key', "'amount'", yuan('amount'),
+            "'employee pension for the month'") }} as item
 
-    select * from {{ ref('stg_rs__pensions') }}
+    from {{ ref('stg_rs__pensions') }}
     where scheme = 'employee'
 
 ),
@@ -50,39 +71,23 @@ facts as (
     select
         member_months.id_number,
         member_months.income_month,
-        'employer_contribution_base' as component,
-        contributions.contribution_base as amount,
-        {{ evidence_item('contributions.feed', 'contributions.record_key', "'contribution_base'",
-            yuan('contributions.contribution_base'), "'employer contribution base for the month'") }} as item
+        monthly_facts.income_source,
+        monthly_facts.amount,
+        monthly_facts.item
 
     from member_months
-    inner join contributions
+    inner join monthly_facts
         on
-            member_months.id_number = contributions.id_number
-            and member_months.income_month = contributions.contribution_month
+            member_months.id_number = monthly_facts.id_number
+            and member_months.income_month = monthly_facts.income_month
 
     union all
 
+    -- a public post's salary counts in every month the post is held during
     select
         member_months.id_number,
         member_months.income_month,
-        'taxable_income' as component,
-        taxable_incomes.income_amount as amount,
-        {{ evidence_item('taxable_incomes.feed', 'taxable_incomes.record_key', "'收入额'",
-            yuan('taxable_incomes.income_amount'), "'income reported for tax for the month'") }} as item
-
-    from member_months
-    inner join taxable_incomes
-        on
-            member_months.id_number = taxable_incomes.id_number
-            and member_months.income_month = taxable_incomes.income_month
-
-    union all
-
-    select
-        member_months.id_number,
-        member_months.income_month,
-        'public_salary' as component,
+        'public_salary' as income_source,
         posts.monthly_salary as amount,
         {{ evidence_item('posts.feed', 'posts.record_key', "'monthly_salary'",
             yuan('posts.monthly_salary'), "'public post held during the month'") }} as item
@@ -94,22 +99,6 @@ facts as (
             and posts.from_date <= (member_months.income_month + interval '1 month - 1 day')::date
             and (posts.to_date is null or member_months.income_month <= posts.to_date)
 
-    union all
-
-    select
-        member_months.id_number,
-        member_months.income_month,
-        'employee_pension' as component,
-        pensions.amount,
-        {{ evidence_item('pensions.feed', 'pensions.record_key', "'amount'",
-            yuan('pensions.amount'), "'employee pension for the month'") }} as item
-
-    from member_months
-    inner join pensions
-        on
-            member_months.id_number = pensions.id_number
-            and member_months.income_month = pensions.pay_month
-
 ),
 
 components as (
@@ -117,11 +106,13 @@ components as (
     select
         id_number,
         income_month,
-        coalesce(sum(amount) filter (where component = 'employer_contribution_base'), 0) as employer_contribution_base,
-        coalesce(sum(amount) filter (where component = 'taxable_income'), 0) as taxable_income,
-        coalesce(sum(amount) filter (where component = 'public_salary'), 0) as public_salary,
-        coalesce(sum(amount) filter (where component = 'employee_pension'), 0) as employee_pension,
-        jsonb_agg(item order by component, item ->> 'record_key') as sources
+        coalesce(
+            sum(amount) filter (where income_source = 'employer_contribution_base'), 0
+        ) as employer_contribution_base,
+        coalesce(sum(amount) filter (where income_source = 'taxable_income'), 0) as taxable_income,
+        coalesce(sum(amount) filter (where income_source = 'public_salary'), 0) as public_salary,
+        coalesce(sum(amount) filter (where income_source = 'employee_pension'), 0) as employee_pension,
+        jsonb_agg(item order by income_source, item ->> 'record_key') as sources
 
     from facts
     group by id_number, income_month

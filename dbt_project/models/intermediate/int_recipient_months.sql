@@ -3,12 +3,32 @@
 -- recipient_amount is what a per-recipient rule puts at risk: dibao the share, others the amount.
 -- eldercare_subsidy has no paid months (W14 judges claims); temp_assistance is here for W10/W11.
 
+-- Incremental by case (macros/incremental_cases.sql, README "Incremental models"): a build
+-- deletes and recomputes every row of the cases whose payments, case record or members
+-- changed since the table's watermark.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['paid_month_key', 'recipient_id_number'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=['int_paid_months_aggregated', 'int_dibao_member_months']) }}",
+            "{{ delete_changed_cases('case_ref') }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 member_months as (
 
     select * from {{ ref('int_dibao_member_months') }}
-    where member_id_number is not null
+    where
+        member_id_number is not null
+        and {{ case_changed('case_ref') }}
 
 ),
 
@@ -18,6 +38,7 @@ other_paid_months as (
     where
         program <> 'dibao'
         and payee_id_number is not null
+        and {{ case_changed('case_ref') }}
 
 ),
 

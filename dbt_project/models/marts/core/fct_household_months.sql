@@ -4,11 +4,30 @@
 -- person = sum / n(h, M)), and the members' bank balances at the last day of the month before M
 -- against 24 x standard x n(h, M) (W09).
 
+-- Incremental by case (macros/incremental_cases.sql, README "Incremental models"): a build
+-- deletes and recomputes every row of the households whose payments, case record or members, or
+-- whose members' income or bank facts, changed since the table's watermark.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='paid_month_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=['int_dibao_member_months']) }}",
+            "{{ delete_changed_cases('household_id', with_person_facts=true) }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 member_months as (
 
     select * from {{ ref('int_dibao_member_months') }}
+    where {{ case_changed('case_ref', with_person_facts=true) }}
 
 ),
 
@@ -84,11 +103,17 @@ household_months as (
         jsonb_agg(member_id_number order by member_record_key) as member_id_numbers,
         -- the members' evidence items, flattened into one array
         coalesce(
-            jsonb_path_query_array(jsonb_agg(income_sources) filter (where income_sources is not null), '$[*][*]'),
+            jsonb_path_query_array(
+                jsonb_agg(income_sources order by member_record_key) filter (where income_sources is not null),
+                '$[*][*]'
+            ),
             '[]'::jsonb
         ) as income_evidence,
         coalesce(
-            jsonb_path_query_array(jsonb_agg(balance_accounts) filter (where balance_accounts is not null), '$[*][*]'),
+            jsonb_path_query_array(
+                jsonb_agg(balance_accounts order by member_record_key) filter (where balance_accounts is not null),
+                '$[*][*]'
+            ),
             '[]'::jsonb
         ) as balance_evidence
 

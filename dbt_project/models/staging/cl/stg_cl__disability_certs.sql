@@ -33,15 +33,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (cert_no) *
-
-    from normalised
-    order by
-        cert_no asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['cert_no']) }}
 
 )
 

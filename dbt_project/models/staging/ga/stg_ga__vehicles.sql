@@ -33,17 +33,9 @@ normalised as (
 
 versions as (
 
-    select distinct on (plate_no, coalesce(owner_id_number, owner_id_number_raw), registered_date) *
-
-    from normalised
-    order by
-        plate_no asc,
-        coalesce(owner_id_number, owner_id_number_raw) asc,
-        registered_date asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version(
+        'normalised', ['plate_no', 'coalesce(owner_id_number, owner_id_number_raw)', 'registered_date']
+    ) }}
 
 )
 

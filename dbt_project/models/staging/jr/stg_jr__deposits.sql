@@ -46,13 +46,10 @@ normalised as (
 -- the latest delivery of each bank for each as_of_date: its rows replace every earlier one
 snapshot_deliveries as (
 
-    select distinct on (unit, as_of_date)
-        unit,
-        as_of_date,
-        delivery_id
-
-    from normalised
-    order by unit asc, as_of_date asc, business_date desc, delivery_sequence desc, delivery_id desc
+    {{ latest_version(
+        'normalised', ['unit', 'as_of_date'], ['business_date desc', 'delivery_sequence desc', 'delivery_id desc'],
+        columns='unit, as_of_date, delivery_id'
+    ) }}
 
 ),
 
@@ -71,17 +68,7 @@ current_rows as (
 
 versions as (
 
-    select distinct on (unit, account_no, as_of_date) *
-
-    from current_rows
-    order by
-        unit asc,
-        account_no asc,
-        as_of_date asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('current_rows', ['unit', 'account_no', 'as_of_date']) }}
 
 )
 

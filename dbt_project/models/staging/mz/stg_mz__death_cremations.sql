@@ -9,9 +9,9 @@ source as (
 
 ),
 
-versions as (
+normalised as (
 
-    select distinct on (record_id)
+    select
         record_id,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -22,10 +22,17 @@ versions as (
         funeral_home,
         updated_at,
         _delivery_id as delivery_id,
-        _business_date as business_date
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
 
     from source
-    order by record_id asc, updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
+
+),
+
+versions as (
+
+    {{ latest_version('normalised', ['record_id'], updated_version_order()) }}
 
 )
 

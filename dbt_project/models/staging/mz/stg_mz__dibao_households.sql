@@ -10,15 +10,7 @@ source as (
 
 versions as (
 
-    select distinct on (household_id) *
-
-    from source
-    order by
-        household_id asc,
-        updated_at desc nulls last,
-        _business_date desc,
-        _sequence desc,
-        _line desc nulls last
+    {{ latest_version('source', ['household_id'], updated_version_order(true), drop_deleted=true) }}
 
 )
 
@@ -40,4 +32,3 @@ select
     _business_date as business_date
 
 from versions
-where deleted is not true

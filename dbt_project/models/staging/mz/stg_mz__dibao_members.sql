@@ -33,16 +33,10 @@ normalised as (
 
 versions as (
 
-    select distinct on (household_id, coalesce(id_number, id_number_raw)) *
-
-    from normalised
-    order by
-        household_id asc,
-        coalesce(id_number, id_number_raw) asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last
+    {{ latest_version(
+        'normalised', ['household_id', 'coalesce(id_number, id_number_raw)'], updated_version_order(),
+        drop_deleted=true
+    ) }}
 
 )
 
@@ -63,4 +57,3 @@ select
     business_date
 
 from versions
-where deleted is not true

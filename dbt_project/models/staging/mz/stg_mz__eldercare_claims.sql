@@ -36,16 +36,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (claim_id) *
-
-    from normalised
-    order by
-        claim_id asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['claim_id'], updated_version_order()) }}
 
 )
 

@@ -29,16 +29,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (institution_id) *
-
-    from normalised
-    order by
-        institution_id asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['institution_id'], updated_version_order()) }}
 
 )
 

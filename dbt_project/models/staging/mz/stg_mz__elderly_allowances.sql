@@ -8,9 +8,9 @@ source as (
 
 ),
 
-versions as (
+normalised as (
 
-    select distinct on (case_id)
+    select
         case_id,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -25,10 +25,17 @@ versions as (
         updated_at,
         deleted,
         _delivery_id as delivery_id,
-        _business_date as business_date
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
 
     from source
-    order by case_id asc, updated_at desc nulls last, _business_date desc, _sequence desc, _line desc nulls last
+
+),
+
+versions as (
+
+    {{ latest_version('normalised', ['case_id'], updated_version_order(), drop_deleted=true) }}
 
 )
 
@@ -51,4 +58,3 @@ select
     business_date
 
 from versions
-where deleted is not true

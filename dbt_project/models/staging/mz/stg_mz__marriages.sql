@@ -33,16 +33,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (record_id) *
-
-    from normalised
-    order by
-        record_id asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['record_id'], updated_version_order()) }}
 
 )
 

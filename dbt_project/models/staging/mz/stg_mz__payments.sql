@@ -9,9 +9,9 @@ source as (
 
 ),
 
-versions as (
+normalised as (
 
-    select distinct on (payment_id)
+    select
         payment_id,
         program,
         case_ref,
@@ -24,15 +24,17 @@ versions as (
         status,
         updated_at,
         _delivery_id as delivery_id,
-        _business_date as business_date
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
 
     from source
-    order by
-        payment_id asc,
-        updated_at desc nulls last,
-        _business_date desc,
-        _sequence desc,
-        _line desc nulls last
+
+),
+
+versions as (
+
+    {{ latest_version('normalised', ['payment_id'], updated_version_order()) }}
 
 )
 

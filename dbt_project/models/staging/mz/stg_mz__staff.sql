@@ -34,16 +34,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (staff_id) *
-
-    from normalised
-    order by
-        staff_id asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['staff_id'], updated_version_order()) }}
 
 )
 

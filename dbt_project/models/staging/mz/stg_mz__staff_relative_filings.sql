@@ -31,16 +31,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (filing_id) *
-
-    from normalised
-    order by
-        filing_id asc,
-        updated_at desc nulls last,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['filing_id'], updated_version_order()) }}
 
 )
 

@@ -30,15 +30,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (settlement_id) *
-
-    from normalised
-    order by
-        settlement_id asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['settlement_id']) }}
 
 )
 

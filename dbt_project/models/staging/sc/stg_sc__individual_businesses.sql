@@ -31,15 +31,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (registration_no) *
-
-    from normalised
-    order by
-        registration_no asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['registration_no']) }}
 
 )
 

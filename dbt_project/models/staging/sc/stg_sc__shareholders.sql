@@ -31,16 +31,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (uscc, coalesce(shareholder_id_number, shareholder_id_number_raw)) *
-
-    from normalised
-    order by
-        uscc asc,
-        coalesce(shareholder_id_number, shareholder_id_number_raw) asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['uscc', 'coalesce(shareholder_id_number, shareholder_id_number_raw)']) }}
 
 )
 

@@ -31,16 +31,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (coalesce(id_number, id_number_raw), start_date) *
-
-    from normalised
-    order by
-        coalesce(id_number, id_number_raw) asc,
-        start_date asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)', 'start_date']) }}
 
 )
 

@@ -32,16 +32,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (case_no, coalesce(id_number, id_number_raw)) *
-
-    from normalised
-    order by
-        case_no asc,
-        coalesce(id_number, id_number_raw) asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['case_no', 'coalesce(id_number, id_number_raw)']) }}
 
 )
 

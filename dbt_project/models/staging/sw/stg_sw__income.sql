@@ -35,17 +35,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (coalesce(id_number, id_number_raw), income_month, withholding_agent) *
-
-    from normalised
-    order by
-        coalesce(id_number, id_number_raw) asc,
-        income_month asc,
-        withholding_agent asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)', 'income_month', 'withholding_agent']) }}
 
 )
 

@@ -9,9 +9,9 @@ source as (
 
 ),
 
-versions as (
+normalised as (
 
-    select distinct on (certificate_no)
+    select
         certificate_no,
         {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         id_number as id_number_raw,
@@ -20,10 +20,17 @@ versions as (
         death_date,
         institution,
         _delivery_id as delivery_id,
-        _business_date as business_date
+        _business_date as business_date,
+        _sequence as delivery_sequence,
+        _line as delivery_line
 
     from source
-    order by certificate_no asc, _business_date desc, _sequence desc, _line desc nulls last, _delivery_id desc
+
+),
+
+versions as (
+
+    {{ latest_version('normalised', ['certificate_no']) }}
 
 )
 

@@ -30,15 +30,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (agreement_no) *
-
-    from normalised
-    order by
-        agreement_no asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['agreement_no']) }}
 
 )
 

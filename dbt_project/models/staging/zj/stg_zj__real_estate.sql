@@ -34,16 +34,7 @@ normalised as (
 
 versions as (
 
-    select distinct on (cert_no, coalesce(owner_id_number, owner_id_number_raw)) *
-
-    from normalised
-    order by
-        cert_no asc,
-        coalesce(owner_id_number, owner_id_number_raw) asc,
-        business_date desc,
-        delivery_sequence desc,
-        delivery_line desc nulls last,
-        delivery_id desc
+    {{ latest_version('normalised', ['cert_no', 'coalesce(owner_id_number, owner_id_number_raw)']) }}
 
 )
 

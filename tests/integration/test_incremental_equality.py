@@ -1,0 +1,162 @@
+"""Incremental models equal a full rebuild: the tiny rig's days are ingested and built one by one
+(`dbt build`, incremental models merge what changed), every model's table or view is copied
+aside, then `dbt build --full-refresh` rebuilds the same warehouse from scratch and every model
+of the intermediate and mart schemas must hold exactly the same rows (EXCEPT ALL both ways, row
+counts). The rig's days carry a superseded delivery (its raw rows removed), payments reversed
+and records withdrawn (a warning retracted on the last day): the keys whose facts went away
+must have gone from the incremental tables too.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from test_rig_counts import TOKEN, run_day
+
+from ingest.db import connect
+from ingest.transform import run_dbt
+from ingest.warehouse import ensure_schema
+from rig.generate import generate
+from rig.partner_api import PartnerApiServer
+from rig.publish import READER_PASSWORD, READER_ROLE, publish
+
+FIRST = date(2026, 11, 27)
+DAYS = 3
+MODEL_SCHEMAS = ("intermediate", "marts", "warnings", "quality")
+SNAPSHOT = "incremental_snapshot"
+# four builds and a full refresh of the whole project: minutes, more on a busy machine
+pytestmark = pytest.mark.timeout(2400)
+
+
+def _drop(cluster, name: str) -> None:
+    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def dbt(args: list[str], dsn: str, day: date, target: Path) -> None:
+    # a target path of its own: other tests may run dbt at the same time
+    run_dbt([*args, "--target-path", str(target)], dsn, day)
+
+
+def models(conn) -> dict[tuple[str, str], str]:
+    """(schema, name) -> materialisation, of every dbt model of the compared schemas."""
+    rows = conn.execute(
+        """select table_schema, table_name, table_type from information_schema.tables
+           where table_schema = any(%s) order by 1, 2""", (list(MODEL_SCHEMAS),)).fetchall()
+    return {(s, t): kind for s, t, kind in rows}
+
+
+def incremental_models(target: Path) -> set[str]:
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    return {n["name"] for n in manifest["nodes"].values()
+            if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+
+
+def snapshot(conn, tables) -> None:
+    conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(SNAPSHOT)))
+    conn.execute(sql.SQL("create schema {}").format(sql.Identifier(SNAPSHOT)))
+    for schema, name in tables:
+        conn.execute(sql.SQL("create table {}.{} as select * from {}.{}").format(
+            sql.Identifier(SNAPSHOT), sql.Identifier(f"{schema}__{name}"), sql.Identifier(schema), sql.Identifier(name)))
+    conn.commit()
+
+
+def differences(conn, schema: str, name: str) -> tuple[int, int, int, int]:
+    """(rows now, rows in the snapshot, rows only now, rows only in the snapshot), rows as text
+    (json and arrays included) and counted with multiplicity."""
+    now = sql.SQL("select model_row::text as r from {}.{} model_row").format(sql.Identifier(schema), sql.Identifier(name))
+    then = sql.SQL("select model_row::text as r from {}.{} model_row").format(
+        sql.Identifier(SNAPSHOT), sql.Identifier(f"{schema}__{name}"))
+    q = sql.SQL("""select (select count(*) from ({now}) a), (select count(*) from ({then}) b),
+                          (select count(*) from ({now} except all {then}) c),
+                          (select count(*) from ({then} except all {now}) d)""").format(now=now, then=then)
+    return conn.execute(q).fetchone()
+
+
+def columns(conn, schema: str, name: str) -> list[tuple[str, str]]:
+    return conn.execute("""select column_name, data_type from information_schema.columns
+                           where table_schema = %s and table_name = %s order by ordinal_position""",
+                        (schema, name)).fetchall()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, cluster):
+    """The tiny rig's days ingested and built one by one, then the built models copied aside."""
+    root = Path(tmp_path_factory.mktemp("incremental"))
+    result = generate(root / "rig", "tiny", 42, FIRST, DAYS)
+    names = {k: f"inc_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "wh")}
+    dsns = {k: cluster.create_database(n) for k, n in names.items()}
+    landing, api = root / "landing", root / "api"
+    api.mkdir(parents=True)
+    server = PartnerApiServer(api, TOKEN)
+    server.start()
+    reader = f"postgresql://{READER_ROLE}:{READER_PASSWORD}@127.0.0.1:{cluster.port}/{names['src']}"
+    rig = {"landing": landing, "server": server, "reader": reader}
+    target = root / "dbt-target"
+    try:
+        with connect(dsns["wh"]) as conn:
+            ensure_schema(conn)
+            conn.commit()
+            paid_months = []  # the paid-month keys after each day: a later day must retract some
+            for day in result.days:
+                publish(root / "rig", day, dsns["src"], landing_dir=landing, api_dir=api)
+                run_day(conn, rig, day)
+                conn.commit()
+                dbt(["build"], dsns["wh"], day, target)
+                paid_months.append({k for (k,) in conn.execute(
+                    "select paid_month_key from intermediate.int_paid_months_aggregated").fetchall()})
+            dbt(["build"], dsns["wh"], result.days[-1], target)  # a rerun with nothing new
+            tables = models(conn)
+            counts = {t: conn.execute(sql.SQL("select count(*) from {}.{}").format(
+                sql.Identifier(t[0]), sql.Identifier(t[1]))).fetchone()[0] for t in tables}
+            watermarks = dict(conn.execute(
+                """select c.relname, obj_description(c.oid, 'pg_class') from pg_class c
+                   join pg_namespace n on n.oid = c.relnamespace where n.nspname = any(%s)""",
+                (list(MODEL_SCHEMAS),)).fetchall())
+            last_delivery = conn.execute("select max(delivery_id) from meta.deliveries").fetchone()[0]
+            snapshot(conn, tables)
+            cols = {t: columns(conn, *t) for t in tables}
+            yield {"conn": conn, "dsn": dsns["wh"], "days": result.days, "target": target, "tables": tables,
+                   "counts": counts, "columns": cols, "watermarks": watermarks, "last_delivery": last_delivery,
+                   "paid_months": paid_months}
+    finally:
+        server.stop()
+        for name in names.values():
+            _drop(cluster, name)
+
+
+def test_the_big_models_are_incremental_and_filled(built):
+    incremental = incremental_models(built["target"])
+    assert {"int_paid_months_aggregated", "int_dibao_member_months", "int_recipient_months",
+            "fct_household_months"} <= incremental
+    by_name = {name: n for (_, name), n in built["counts"].items()}
+    for name in incremental:
+        assert by_name[name] > 0, f"{name} is empty on the tiny rig: the comparison would prove nothing"
+        # the watermark moved to the last delivery loaded: the next build starts after it
+        assert built["watermarks"][name] == f"incremental through delivery_id {built['last_delivery']}", name
+    # the days retract facts (payments reversed, cases withdrawn): the incremental builds removed rows
+    retracted = set().union(*(a - b for a, b in pairwise(built["paid_months"])))
+    added = set().union(*(b - a for a, b in pairwise(built["paid_months"])))
+    assert retracted and added, "the rig's later days must both add and retract paid months"
+    print("row counts:", sorted(((n, name) for name, n in by_name.items()), reverse=True)[:12])
+
+
+def test_incremental_build_equals_a_full_refresh(built):
+    conn, day = built["conn"], built["days"][-1]
+    dbt(["build", "--full-refresh"], built["dsn"], day, built["target"])
+    assert models(conn).keys() == built["tables"].keys(), "the same models exist after the full refresh"
+    differ = {}
+    for schema, name in sorted(built["tables"]):
+        assert columns(conn, schema, name) == built["columns"][(schema, name)], f"{schema}.{name}: columns differ"
+        now, then, only_now, only_then = differences(conn, schema, name)
+        if (now, only_now, only_then) != (then, 0, 0):
+            differ[f"{schema}.{name}"] = {"full_refresh": now, "incremental": then, "only_full_refresh": only_now,
+                                          "only_incremental": only_then}
+    assert differ == {}, f"incremental and full-refresh builds differ: {differ}"
