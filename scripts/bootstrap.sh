@@ -24,6 +24,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -x .venv/bin/uv ]; then
+  # a venv made by uv has no pip of its own
+  .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip >/dev/null
   .venv/bin/python -m pip install -q --disable-pip-version-check uv==0.13.8
 fi
 stamp=.venv/.lock-installed
