@@ -2,6 +2,9 @@
 -- Kind snapshot: a bank's (meta.deliveries.unit) delivery for an as_of_date replaces that bank's rows
 -- of the same as_of_date, so only the rows of the latest delivery per (unit, as_of_date) count;
 -- within it, the latest row per (unit, account_no, as_of_date) by line.
+-- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
+-- latest version) by every model and test that reads it.
+{{ config(materialized='table') }}
 
 with
 

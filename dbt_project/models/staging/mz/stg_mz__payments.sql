@@ -1,5 +1,8 @@
 -- 资金发放: the current version of every payment (greatest updated_at per payment_id).
 -- mz_payment has no deleted column; status reversed is kept here (paid months filter it).
+-- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
+-- latest version) by every model and test that reads it.
+{{ config(materialized='table') }}
 
 with
 

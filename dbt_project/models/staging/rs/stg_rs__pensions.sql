@@ -3,6 +3,9 @@
 -- Identity-number key columns compare after normalisation.
 -- Month columns arrive typed as the month's first day (the loader parses the feed's format);
 -- they are truncated to the first day again defensively.
+-- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
+-- latest version) by every model and test that reads it.
+{{ config(materialized='table') }}
 
 with
 
