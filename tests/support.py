@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from typing import Any
 
 FCT = """
 create schema if not exists warnings;
@@ -32,6 +33,29 @@ def warning(n: int, *, amount: str = "905.00", months: int = 1, feed: str = "ga_
         "handler_staff_id": "S001", "approver_staff_id": "S002",
         "evidence": json.dumps([{"feed": feed, "record_key": f"公民身份号码={subject}"}]),
     }
+
+
+def api_warning(n: int = 1, revision: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A warning as the platform API carries it, valid against the spec's Warning schema."""
+    payload: dict[str, Any] = {
+        "warning_id": f"W01-{n:020x}",
+        "revision": revision,
+        "status": "active",
+        "rule": "W01",
+        "rule_version": "2024-06-01",
+        "severity": "high",
+        "program": "dibao",
+        "case_ref": f"DB2101050{n:06d}",
+        "subject": {"type": "person", "id_number": "210105194912310023", "name": "张三"},
+        "district_code": "210105",
+        "period_start": "2024-01-01",
+        "period_end": "2024-03-01",
+        "months": 3,
+        "amount_at_risk": "123.45",
+        "evidence": [{"feed": "ga_death", "record_key": "公民身份号码=210105194912310023"}],
+    }
+    payload.update(overrides)
+    return payload
 
 
 def set_warnings(conn, rows: list[dict]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from support import api_warning
 
 from rig.platform_server import PlatformServer
 
@@ -26,28 +27,8 @@ BATCHES = "/api/v1/warning-batches"
 
 
 def make_warning(n: int = 1, revision: int = 1, **overrides: Any) -> dict[str, Any]:
-    """A warning valid against the spec's Warning schema."""
-    warning: dict[str, Any] = {
-        "warning_id": f"W01-{n:020x}",
-        "revision": revision,
-        "status": "active",
-        "rule": "W01",
-        "rule_version": "2024-06-01",
-        "severity": "high",
-        "program": "dibao",
-        "case_ref": f"DB2101050{n:06d}",
-        "subject": {"type": "person", "id_number": "210105194912310023", "name": "张三"},
-        "district_code": "210105",
-        "period_start": "2024-01-01",
-        "period_end": "2024-03-01",
-        "months": 3,
-        "amount_at_risk": "123.45",
-        "handler_staff_id": None,
-        "approver_staff_id": None,
-        "evidence": [{"feed": "ga_death", "record_key": "公民身份号码=210105194912310023"}],
-    }
-    warning.update(overrides)
-    return warning
+    """The shared API warning, with the optional staff ids present as null."""
+    return api_warning(n, revision, **{"handler_staff_id": None, "approver_staff_id": None, **overrides})
 
 
 def batch_body(batch_id: str, warnings: list[dict[str, Any]], **extra: Any) -> bytes:

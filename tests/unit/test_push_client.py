@@ -11,9 +11,9 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 import pytest
+from support import api_warning as make_warning
 
 from ingest.push import (
     BatchConflict,
@@ -29,29 +29,6 @@ from rig.platform_server import PlatformServer
 
 TOKEN, SECRET = "tok-client", "sec-client"
 GENERATED = datetime(2024, 6, 2, 8, 0, tzinfo=timezone(timedelta(hours=8)))
-
-
-def make_warning(n: int = 1, revision: int = 1, **overrides: Any) -> dict[str, Any]:
-    """A warning valid against the spec's Warning schema."""
-    warning: dict[str, Any] = {
-        "warning_id": f"W01-{n:020x}",
-        "revision": revision,
-        "status": "active",
-        "rule": "W01",
-        "rule_version": "2024-06-01",
-        "severity": "high",
-        "program": "dibao",
-        "case_ref": f"DB2101050{n:06d}",
-        "subject": {"type": "person", "id_number": "210105194912310023", "name": "张三"},
-        "district_code": "210105",
-        "period_start": "2024-01-01",
-        "period_end": "2024-03-01",
-        "months": 3,
-        "amount_at_risk": "123.45",
-        "evidence": [{"feed": "ga_death", "record_key": "公民身份号码=210105194912310023"}],
-    }
-    warning.update(overrides)
-    return warning
 
 
 def wid(n: int) -> str:
