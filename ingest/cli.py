@@ -144,7 +144,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="make the DAG visible, unpaused and green, then exit without starting the UI")
     ui.add_argument("--rig-dir", type=Path, default=None, help="the UI's city (default rigs/ui)")
     ui.add_argument("--db-prefix", default="ui", help="prefix of the city's databases (default ui)")
-    ui.add_argument("--unpause", action="store_true", help=argparse.SUPPRESS)  # now always: kept for old scripts
     rel = sub.add_parser("release-rule", help="release a rule the circuit breaker held for a business date")
     rel.add_argument("rule")
     rel.add_argument("--business-date", required=True, type=date.fromisoformat)
