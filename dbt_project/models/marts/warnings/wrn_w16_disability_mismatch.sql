@@ -29,7 +29,7 @@ certificates as (
 -- the payees' (person, month) pairs in which they are members of a household with a paid dibao month
 dibao_member_months as (
 
-    select distinct
+    select
         member_id_number,
         pay_month
 
