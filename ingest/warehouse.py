@@ -178,8 +178,13 @@ def raw_table_ddl(feed: Feed, *, db_mode: bool) -> list[sql.Composable]:
         ),
         # Databases created before raw kept the file name.
         sql.SQL("alter table {} add column if not exists _file text").format(raw_table(feed.name)),
-        sql.SQL("create index if not exists {} on {} (_delivery_id)").format(
-            sql.Identifier(f"{feed.name}__delivery"), raw_table(feed.name)
+        # BRIN, not btree: delivery ids only grow as rows are appended, so block ranges find a
+        # delivery's rows (supersede, incremental probes) while a load pays almost nothing for
+        # the index (a btree costs ~30 % of a large load's typed INSERT). Databases built with
+        # the btree get the BRIN instead.
+        sql.SQL("drop index if exists raw.{}").format(sql.Identifier(f"{feed.name}__delivery")),
+        sql.SQL("create index if not exists {} on {} using brin (_delivery_id) with (autosummarize = on)").format(
+            sql.Identifier(f"{feed.name}__delivery_brin"), raw_table(feed.name)
         ),
     ]
     if db_mode:

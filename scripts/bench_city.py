@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform as platform_mod
 import resource
@@ -44,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -149,7 +151,8 @@ def _dbt_results(target: Path) -> dict:
             "slowest_tests": [(r["unique_id"].split(".", 2)[2][:70], round(r["execution_time"], 1)) for r in slow_tests]}
 
 
-def run_day(day: date, sampler: MemorySampler, target: Path, wh_dsn: str) -> dict:
+def run_day(day: date, sampler: MemorySampler, target: Path, wh_dsn: str, pool: ProcessPoolExecutor,
+            workers: int) -> dict:
     from ingest import pipeline
 
     catalogue = load_catalogue()
@@ -177,22 +180,22 @@ def run_day(day: date, sampler: MemorySampler, target: Path, wh_dsn: str) -> dic
 
     def ingest_mode(mode: str):  # type: ignore[no-untyped-def]
         def run() -> dict:
-            by_format: dict[str, list] = {}
-            outcomes: list[dict] = []
             if mode == "db":
-                for feed in sorted({d.feed.name for d in catalogue.by_mode("db")}):
-                    outcomes += pipeline.ingest_db(feed, day)
-                return {"outcomes": outcomes, "by_format": {}}
-            for d in catalogue.by_mode(mode):
-                t0 = time.perf_counter()
-                got = pipeline.ingest_files(d.unit, d.feed.name, day) if mode == "file" \
-                    else pipeline.ingest_api(d.unit, d.feed.name, day)
-                fmt = (d.format or "csv") if mode == "file" else "json"
-                n, rows = _outcome_rows(got)
-                acc = by_format.setdefault(fmt, [0, 0, 0.0])
-                acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + rows, acc[2] + time.perf_counter() - t0
-                outcomes += got
-            return {"outcomes": outcomes, "by_format": by_format}
+                tasks = [("db", "MZ", feed) for feed in sorted({d.feed.name for d in catalogue.by_mode("db")})]
+                return _run_tasks(pool, tasks, day)
+            tasks = [(mode, d.unit, d.feed.name, (d.format or "csv") if mode == "file" else "json")
+                     for d in catalogue.by_mode(mode)]
+            if mode == "api":
+                return _run_tasks(pool, [t[:3] for t in tasks], day)
+            # CSV first, on its own (its wall time is the rate compared with \copy), largest first
+            # so the workers end together; then the other formats
+            csv = sorted((t for t in tasks if t[3] == "csv"), key=lambda t: -_landing_bytes(t[1], t[2]))
+            done = _run_tasks(pool, [t[:3] for t in csv], day)
+            rest = _run_tasks(pool, [t[:3] for t in tasks if t[3] != "csv"], day)
+            for fmt, acc in rest["by_format"].items():
+                done["by_format"][fmt] = acc
+            done["outcomes"] += rest["outcomes"]
+            return done
         return run
 
     def ingest_rows(v: dict) -> dict:
@@ -200,10 +203,10 @@ def run_day(day: date, sampler: MemorySampler, target: Path, wh_dsn: str) -> dic
         statuses: dict[str, int] = {}
         for o in v["outcomes"]:
             statuses[o["status"]] = statuses.get(o["status"], 0) + 1
-        return {"deliveries": n, "rows": rows, "statuses": statuses,
-                "by_format": {k: {"deliveries": a, "rows": r, "seconds": round(s, 2),
-                                  "rows_per_s": round(r / s) if s else None}
-                              for k, (a, r, s) in v["by_format"].items()}}
+        return {"deliveries": n, "rows": rows, "statuses": statuses, "workers": workers,
+                "by_format": {k: {"deliveries": a, "rows": r, "seconds": round(w, 2), "task_seconds": round(t, 2),
+                                  "rows_per_s": round(r / w) if w else None}
+                              for k, (a, r, w, t) in v["by_format"].items()}}
 
     stage("ingest_files", ingest_mode("file"), ingest_rows, rate=True)
     stage("ingest_api", ingest_mode("api"), ingest_rows, rate=True)
@@ -223,6 +226,58 @@ def run_day(day: date, sampler: MemorySampler, target: Path, wh_dsn: str) -> dic
     peak = {k: max(s["memory_mb"][k] for s in stages) for k in ("py", "pg", "total")}
     return {"business_date": day.isoformat(), "seconds": round(total, 1), "stages": stages,
             "db_size_mb": round(db_bytes / 2**20), "warnings": warnings, "peak_memory_mb": peak}
+
+
+# ---- ingest tasks in parallel, as the executor runs them ------------------------------------
+
+def _ingest_task(mode: str, unit: str, feed: str, day_iso: str) -> tuple[float, list[dict]]:
+    """One ingest task of the DAG (unit, feed), in a worker process like an executor's task."""
+    from ingest import pipeline
+
+    day = date.fromisoformat(day_iso)
+    t0 = time.perf_counter()
+    if mode == "db":
+        got = pipeline.ingest_db(feed, day)
+    elif mode == "file":
+        got = pipeline.ingest_files(unit, feed, day)
+    else:
+        got = pipeline.ingest_api(unit, feed, day)
+    return time.perf_counter() - t0, got
+
+
+def _warm(_: int) -> int:
+    import ingest.pipeline  # noqa: F401 - the task's imports, paid once per worker like a warm executor
+
+    time.sleep(0.5)  # keep this worker busy so every worker gets a warm-up
+    return os.getpid()
+
+
+def _landing_bytes(unit: str, feed: str) -> int:
+    folder = Path(os.environ["LANDING_DIR"]) / unit / feed
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else 0
+
+
+def _run_tasks(pool: ProcessPoolExecutor, tasks: list[tuple[str, str, str]], day: date) -> dict:
+    """Every task on the pool; by format: deliveries, rows, wall seconds of the group, task seconds."""
+    if not tasks:
+        return {"outcomes": [], "by_format": {}}
+    catalogue = load_catalogue()
+    t0 = time.perf_counter()
+    futures = {pool.submit(_ingest_task, mode, unit, feed, day.isoformat()): (mode, unit, feed)
+               for mode, unit, feed in tasks}
+    outcomes: list[dict] = []
+    by_format: dict[str, list] = {}
+    for future, (mode, unit, feed) in futures.items():
+        seconds, got = future.result()
+        fmt = (catalogue.delivery(unit, feed).format or "csv") if mode == "file" else mode
+        n, rows = _outcome_rows(got)
+        acc = by_format.setdefault(fmt, [0, 0, 0.0, 0.0])
+        acc[0], acc[1], acc[3] = acc[0] + n, acc[1] + rows, acc[3] + seconds
+        outcomes += got
+    wall = time.perf_counter() - t0
+    for acc in by_format.values():
+        acc[2] = wall
+    return {"outcomes": outcomes, "by_format": by_format}
 
 
 # ---- dag.test overhead ------------------------------------------------------------------------
@@ -322,7 +377,11 @@ def bench(args: argparse.Namespace) -> dict:
         "PLATFORM_TOKEN": PLATFORM_TOKEN, "PLATFORM_SECRET": PLATFORM_SECRET,
     })
     report["days"] = []
+    report["ingest_workers"] = args.workers
+    # the ingest tasks run side by side, as the executor runs the DAG's parallel ingest tasks
+    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn"))
     try:
+        list(pool.map(_warm, range(args.workers)))
         with MemorySampler(cluster, tag) as sampler:
             for i in range(days):
                 day = first + timedelta(days=i)
@@ -333,7 +392,7 @@ def bench(args: argparse.Namespace) -> dict:
                 print(f"\n=== {kind} business date {day} (rig published in {publish_s:.1f} s: "
                       f"{published.deliveries_copied} deliveries, {sum(published.mz_rows.values()):,} mz rows) "
                       f"load {_load()}", flush=True)
-                result = run_day(day, sampler, target, wh_dsn)
+                result = run_day(day, sampler, target, wh_dsn, pool, args.workers)
                 result.update({"kind": kind, "rig_publish_s": round(publish_s, 1)})
                 report["days"].append(result)
                 print(f"  {'day total':<20} {result['seconds']:>8.1f} s  db {result['db_size_mb']:,} MB  "
@@ -341,7 +400,7 @@ def bench(args: argparse.Namespace) -> dict:
                       flush=True)
                 _write(report, args.out)
                 if i == 0:
-                    report["floor"] = floors(copy_dsn, wh_dsn, landing, target, state, sampler)
+                    report["floor"] = floors(copy_dsn, wh_dsn, landing, target, state, sampler, args.workers)
                     _write(report, args.out)
                     if args.dag_overhead:
                         print("dag.test overhead: the same day via `python -m ingest.cli run-day` …", flush=True)
@@ -353,6 +412,7 @@ def bench(args: argparse.Namespace) -> dict:
                         _write(report, args.out)
             report["peak_memory_mb"] = sampler.overall_mb()
     finally:
+        pool.shutdown(cancel_futures=True)
         partner_api.stop()
         platform.stop()
         if not args.keep:
@@ -366,7 +426,8 @@ def bench(args: argparse.Namespace) -> dict:
     return report
 
 
-def floors(copy_dsn: str, wh_dsn: str, landing: Path, target: Path, state: Path, sampler: MemorySampler) -> dict:
+def floors(copy_dsn: str, wh_dsn: str, landing: Path, target: Path, state: Path, sampler: MemorySampler,
+           workers: int = 1) -> dict:
     catalogue = load_catalogue()
     csv_files = []
     for d in catalogue.by_mode("file"):
@@ -378,6 +439,12 @@ def floors(copy_dsn: str, wh_dsn: str, landing: Path, target: Path, state: Path,
     copy = {"files": len(csv_files), "rows": rows, "seconds": round(seconds, 2),
             "rows_per_s": round(rows / seconds) if seconds else None, "memory_mb": sampler.peak()}
     print(f"  floor psql \\copy      {seconds:>8.1f} s  rows {rows:>10}  ({copy['rows_per_s']:,} rows/s)", flush=True)
+    if workers > 1:  # like for like with the parallel ingest: as many psql sessions side by side
+        _, seconds = psql_copy(copy_dsn, csv_files, state / "copy", streams=workers)
+        copy["parallel"] = {"streams": workers, "seconds": round(seconds, 2),
+                            "rows_per_s": round(rows / seconds) if seconds else None}
+        print(f"  floor psql \\copy x{workers}   {seconds:>8.1f} s  rows {rows:>10}  "
+              f"({copy['parallel']['rows_per_s']:,} rows/s)", flush=True)
     shutil.copytree(target, state / "target-initial", dirs_exist_ok=True)  # the initial build's compiled SQL
     sampler.mark()
     hand = hand_sql_floor(wh_dsn, state / "target-initial")
@@ -401,6 +468,9 @@ def ratios(report: dict) -> dict:
         csv = st["ingest_files"].get("by_format", {}).get("csv")
         if csv and csv.get("rows_per_s") and floor["copy"].get("rows_per_s"):
             out["file_csv_ingest_vs_copy_rate"] = round(csv["rows_per_s"] / floor["copy"]["rows_per_s"], 3)
+            if floor["copy"].get("parallel", {}).get("rows_per_s"):  # both with as many streams
+                out["file_csv_ingest_vs_parallel_copy_rate"] = round(
+                    csv["rows_per_s"] / floor["copy"]["parallel"]["rows_per_s"], 3)
         ingest_rows = sum(st[k].get("rows", 0) for k in ("ingest_files", "ingest_api", "ingest_db"))
         ingest_s = sum(st[k]["seconds"] for k in ("ingest_files", "ingest_api", "ingest_db"))
         if ingest_s and floor["copy"].get("rows_per_s"):
@@ -460,7 +530,8 @@ def print_report(report: dict) -> None:
         print(f"dag.test: {report['dag_test']}")
     r = report["ratios"]
     print(f"ratios: initial/floor {r.get('initial_vs_floor')} (target <= 2); file csv ingest/\\copy rate "
-          f"{r.get('file_csv_ingest_vs_copy_rate')} (>= 0.7); all ingest/\\copy rate {r.get('all_ingest_vs_copy_rate')}; "
+          f"{r.get('file_csv_ingest_vs_copy_rate')} (>= 0.7; vs \\copy with as many streams "
+          f"{r.get('file_csv_ingest_vs_parallel_copy_rate')}); all ingest/\\copy rate {r.get('all_ingest_vs_copy_rate')}; "
           f"dbt/hand SQL {r.get('dbt_vs_hand_sql')}; deltas/initial {r.get('delta_vs_initial')} (<= 0.10); "
           f"peak memory {r.get('peak_memory_mb')} MB (< 4096)")
     print("meets: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["meets"].items()))
@@ -472,6 +543,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--first-date", default="2026-11-27")
     parser.add_argument("--deltas", type=int, default=3, help="daily deltas after the initial day")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="ingest tasks run side by side, as the executor's slots (default: CPUs); "
+                             "the \\copy floor is also measured with as many streams")
     parser.add_argument("--rules", default=None, help="rules the rig's reference evaluates (default: rig's)")
     parser.add_argument("--dag-overhead", action="store_true",
                         help="also run the initial day through dag.test once and report the difference")
