@@ -91,7 +91,8 @@ def typed_select(conn: psycopg.Connection, feed: Feed, header: list[str], server
         c = sql.SQL("s.{}").format(sql.Identifier(f"c{header.index(column.name)}"))
         is_key, kind = column.name in key, column.type
         if kind == "text":
-            out.values.append(sql.SQL("case when {} then {} end").format(_not_blank(c), c))
+            # a key's row is typed here only if the key is not blank (ok below): no second test
+            out.values.append(c if is_key else sql.SQL("case when {} then {} end").format(_not_blank(c), c))
             ok: sql.Composable | None = sql.SQL("coalesce({}, false)").format(_not_blank(c)) if is_key else None
         elif kind in ("date", "month") and feed.date_format in _DATE_LAYOUTS:
             layout, with_day = _DATE_LAYOUTS[feed.date_format]
