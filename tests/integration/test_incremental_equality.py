@@ -1,10 +1,12 @@
 """Incremental models equal a full rebuild: the tiny rig's days are ingested and built one by one
 (`dbt build`, incremental models merge what changed), every model's table or view is copied
 aside, then `dbt build --full-refresh` rebuilds the same warehouse from scratch and every model
-of the intermediate and mart schemas must hold exactly the same rows (EXCEPT ALL both ways, row
-counts). The rig's days carry a superseded delivery (its raw rows removed), payments reversed
-and records withdrawn (a warning retracted on the last day): the keys whose facts went away
-must have gone from the incremental tables too.
+of the staging, intermediate and mart schemas must hold exactly the same rows (EXCEPT ALL both
+ways, row counts). The rig's days carry a superseded delivery (its raw rows removed), payments
+reversed and moved between cases, records withdrawn (a warning retracted on the last day): the
+keys whose facts went away must have gone from the incremental tables too. The incremental staging
+models see new payment versions every day; their late, superseded and snapshot cases, which the
+rig's days do not bring, are in test_incremental_staging.py.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from psycopg import sql
 from test_rig_counts import TOKEN, run_day
 
 from ingest.db import connect
-from ingest.transform import run_dbt
+from ingest.transform import DAILY_BUILD, run_dbt
 from ingest.warehouse import ensure_schema
 from rig.generate import generate
 from rig.partner_api import PartnerApiServer
@@ -29,8 +31,9 @@ from rig.publish import READER_PASSWORD, READER_ROLE, publish
 
 FIRST = date(2026, 11, 27)
 DAYS = 3
-MODEL_SCHEMAS = ("intermediate", "marts", "warnings", "quality")
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "warnings", "quality")
 SNAPSHOT = "incremental_snapshot"
+STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits": "jr"}
 # four builds and a full refresh of the whole project: minutes, more on a busy machine
 pytestmark = pytest.mark.timeout(2400)
 
@@ -57,6 +60,16 @@ def incremental_models(target: Path) -> set[str]:
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     return {n["name"] for n in manifest["nodes"].values()
             if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+
+
+def staging_ways(target: Path) -> dict[str, str]:
+    """The way each incremental staging model was last built: delta (only the raw rows after its
+    watermark) or whole (first build, full refresh, reset)."""
+    ways = {}
+    for model, source in STAGING.items():
+        compiled = target / "compiled" / "minzheng_sentinel" / "dbt_project" / "models" / "staging" / source / f"{model}.sql"
+        ways[model] = "delta" if "_delivery_id >" in compiled.read_text(encoding="utf-8") else "whole"
+    return ways
 
 
 def snapshot(conn, tables) -> None:
@@ -105,14 +118,21 @@ def built(tmp_path_factory, cluster):
             ensure_schema(conn)
             conn.commit()
             paid_months = []  # the paid-month keys after each day: a later day must retract some
+            ways = []  # the way the incremental staging models were built, each day
+            new_payments = []  # raw payment versions delivered after each day's watermark
             for day in result.days:
                 publish(root / "rig", day, dsns["src"], landing_dir=landing, api_dir=api)
                 run_day(conn, rig, day)
                 conn.commit()
-                dbt(["build"], dsns["wh"], day, target)
+                new_payments.append(conn.execute(
+                    """select count(*) from raw.mz_payment where _delivery_id > coalesce(substring(
+                           obj_description(to_regclass('staging.stg_mz__payments'), 'pg_class')
+                           from 'delivery_id ([0-9]+)')::bigint, -1)""").fetchone()[0])
+                dbt(DAILY_BUILD, dsns["wh"], day, target)
+                ways.append(staging_ways(target))
                 paid_months.append({k for (k,) in conn.execute(
                     "select paid_month_key from intermediate.int_paid_months_aggregated").fetchall()})
-            dbt(["build"], dsns["wh"], result.days[-1], target)  # a rerun with nothing new
+            dbt(DAILY_BUILD, dsns["wh"], result.days[-1], target)  # a rerun with nothing new
             tables = models(conn)
             counts = {t: conn.execute(sql.SQL("select count(*) from {}.{}").format(
                 sql.Identifier(t[0]), sql.Identifier(t[1]))).fetchone()[0] for t in tables}
@@ -125,7 +145,7 @@ def built(tmp_path_factory, cluster):
             cols = {t: columns(conn, *t) for t in tables}
             yield {"conn": conn, "dsn": dsns["wh"], "days": result.days, "target": target, "tables": tables,
                    "counts": counts, "columns": cols, "watermarks": watermarks, "last_delivery": last_delivery,
-                   "paid_months": paid_months}
+                   "paid_months": paid_months, "ways": ways, "new_payments": new_payments}
     finally:
         server.stop()
         for name in names.values():
@@ -135,7 +155,8 @@ def built(tmp_path_factory, cluster):
 def test_the_big_models_are_incremental_and_filled(built):
     incremental = incremental_models(built["target"])
     assert {"int_paid_months_aggregated", "int_dibao_member_months", "int_recipient_months",
-            "fct_household_months"} <= incremental
+            "fct_household_months", "stg_rs__pensions", "stg_mz__payments", "stg_jr__deposits",
+            "int_person_income_months", "int_person_balances_month_end", "dq_invalid_id_numbers"} <= incremental
     by_name = {name: n for (_, name), n in built["counts"].items()}
     for name in incremental:
         assert by_name[name] > 0, f"{name} is empty on the tiny rig: the comparison would prove nothing"
@@ -145,12 +166,27 @@ def test_the_big_models_are_incremental_and_filled(built):
     retracted = set().union(*(a - b for a, b in pairwise(built["paid_months"])))
     added = set().union(*(b - a for a, b in pairwise(built["paid_months"])))
     assert retracted and added, "the rig's later days must both add and retract paid months"
+    # the staging models merged the later days' payment versions (reversed, moved) on the delta way
+    assert built["ways"][0] == dict.fromkeys(STAGING, "whole")
+    assert all(w == dict.fromkeys(STAGING, "delta") for w in built["ways"][1:]), built["ways"]
+    assert all(n > 0 for n in built["new_payments"][1:]), built["new_payments"]
     print("row counts:", sorted(((n, name) for name, n in by_name.items()), reverse=True)[:12])
+
+
+def unique_indexes(conn, table: str) -> list[str]:
+    return [d for (d,) in conn.execute("""select pg_get_indexdef(indexrelid) from pg_index
+                                           where indrelid = %s::regclass and indisunique""", (table,)).fetchall()]
+
+
+def test_the_record_keys_are_enforced_unique_by_one_index(built):
+    """The unique index that stands for the `unique` test is there once, however the table was built."""
+    for table in ("staging.stg_rs__pensions", "staging.stg_mz__payments"):
+        assert [d.rsplit(" USING ", 1)[1] for d in unique_indexes(built["conn"], table)] == ["btree (record_key)"], table
 
 
 def test_incremental_build_equals_a_full_refresh(built):
     conn, day = built["conn"], built["days"][-1]
-    dbt(["build", "--full-refresh"], built["dsn"], day, built["target"])
+    dbt([*DAILY_BUILD, "--full-refresh"], built["dsn"], day, built["target"])
     assert models(conn).keys() == built["tables"].keys(), "the same models exist after the full refresh"
     differ = {}
     for schema, name in sorted(built["tables"]):

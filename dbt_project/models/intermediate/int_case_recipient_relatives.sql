@@ -12,26 +12,6 @@
 
 with
 
-recipients as (
-
-    select distinct
-        program,
-        case_ref,
-        recipient_id_number,
-        recipient_from,
-        recipient_to
-
-    from {{ ref('int_recipient_months') }}
-
-),
-
-cases as (
-
-    select * from {{ ref('int_cases_unioned') }}
-    where approved_date is not null
-
-),
-
 staff as (
 
     select * from {{ ref('stg_mz__staff') }}
@@ -39,6 +19,11 @@ staff as (
 
 ),
 
+-- Only a staff member's relative can give a row: the relatives below are built from the staff
+-- side (the staff members themselves, their spouse registrations, their hukou households), and
+-- the recipients from the persons those reach, not from every recipient of every paid month
+-- (int_recipient_months is read once, by a hash semi-join, and no person is matched to the staff
+-- by a nested loop).
 hukou as (
 
     select * from {{ ref('int_person_hukou') }}
@@ -49,13 +34,56 @@ hukou as (
 hukou_of_staff as (
 
     select * from {{ ref('int_person_hukou') }}
-    where household_no is not null
+    where
+        household_no is not null
+        and id_number in (select staff.id_number from staff)
 
 ),
 
 spouse_registrations as (
 
     select * from {{ ref('int_spouse_registrations') }}
+    where other_id_number in (select staff.id_number from staff)
+
+),
+
+-- the persons that have a staff member as a close relative on some date: a superset of the
+-- recipients this model can return
+staff_relatives as (
+
+    select staff.id_number from staff
+
+    union
+
+    select spouse_registrations.id_number from spouse_registrations
+
+    union
+
+    select hukou.id_number
+    from hukou
+    inner join hukou_of_staff
+        on hukou.household_no = hukou_of_staff.household_no
+
+),
+
+recipients as (
+
+    select distinct
+        program,
+        case_ref,
+        recipient_id_number,
+        recipient_from,
+        recipient_to
+
+    from {{ ref('int_recipient_months') }}
+    where recipient_id_number in (select staff_relatives.id_number from staff_relatives)
+
+),
+
+cases as (
+
+    select * from {{ ref('int_cases_unioned') }}
+    where approved_date is not null
 
 ),
 

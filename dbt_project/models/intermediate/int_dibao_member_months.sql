@@ -16,7 +16,7 @@
         unique_key=['paid_month_key', 'member_record_key'],
         on_schema_change='fail',
         pre_hook=[
-            "{{ capture_delivery_watermark(after=['int_paid_months_aggregated']) }}",
+            "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('case_ref') }}",
         ],
         post_hook=["{{ store_delivery_watermark() }}"],

@@ -2,6 +2,24 @@
 -- sum of the person's current snapshot balances across all banks and accounts, with the
 -- accounts as evidence items (jsonb, by bank and account).
 
+-- Incremental by (id_number, as_of_date) (macros/incremental_persons.sql): a build deletes and
+-- recomputes the pairs of every delivery of the banks that delivered since the table's
+-- watermark, for the as_of_dates they delivered (the earlier snapshot they replace included).
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['id_number', 'as_of_date'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=incremental_parents()) }}",
+            "{{ delete_changed_balances() }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 deposits as (
@@ -10,6 +28,7 @@ deposits as (
     where
         id_number is not null
         and as_of_date is not null
+        and {{ balance_changed('id_number', 'as_of_date') }}
 
 )
 

@@ -6,6 +6,25 @@
 -- A flexible-employment self-payer's base and the residents' basic pension are not income.
 -- sources: the records used, as evidence items.
 
+-- Incremental by (id_number, income_month) (macros/incremental_persons.sql): a build deletes and
+-- recomputes every month of the persons with a new income fact since the table's watermark,
+-- deletes the months that are no longer member months, and selects the member months of the
+-- cases changed since the watermark.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['id_number', 'income_month'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=incremental_parents()) }}",
+            "{{ delete_changed_incomes() }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+
 with
 
 member_months as (
@@ -15,7 +34,9 @@ member_months as (
         pay_month as income_month
 
     from {{ ref('int_dibao_member_months') }}
-    where member_id_number is not null
+    where
+        member_id_number is not null
+        and {{ income_member_month_changed() }}
 
 ),
 
@@ -31,7 +52,9 @@ monthly_facts as (
             "'employer contribution base for the month'") }} as item
 
     from {{ ref('stg_rs__contributions') }}
-    where payer_type = 'employer'
+    where
+        payer_type = 'employer'
+        and {{ income_persons_only('id_number') }}
 
     union all
 
@@ -44,6 +67,7 @@ monthly_facts as (
             "'income reported for tax for the month'") }} as item
 
     from {{ ref('stg_sw__income') }}
+    where {{ income_persons_only('id_number') }}
 
     union all
 
@@ -56,13 +80,16 @@ monthly_facts as (
             "'employee pension for the month'") }} as item
 
     from {{ ref('stg_rs__pensions') }}
-    where scheme = 'employee'
+    where
+        scheme = 'employee'
+        and {{ income_persons_only('id_number') }}
 
 ),
 
 posts as (
 
     select * from {{ ref('int_person_public_employment') }}
+    where {{ income_persons_only('id_number') }}
 
 ),
 

@@ -54,15 +54,29 @@ posts as (
 
 ),
 
-incomes as (
+-- read twice below (the latest month, then its row): inlined, not materialized
+incomes as not materialized (
 
     select * from {{ ref('int_person_income_months') }}
 
 ),
 
-balances as (
+-- the volume table (a row per person and month-end): read twice below (the latest date, then its
+-- row), inlined, not materialized; the persons come from the latest dates, one row per person
+balances as not materialized (
 
     select * from {{ ref('int_person_balances_month_end') }}
+
+),
+
+latest_balance_dates as (
+
+    select
+        id_number,
+        max(as_of_date) as as_of_date
+
+    from balances
+    group by id_number
 
 ),
 
@@ -84,7 +98,7 @@ persons as (
     union
     select id_number from posts
     union
-    select id_number from balances
+    select id_number from latest_balance_dates
 
 ),
 
@@ -160,27 +174,47 @@ post_summary as (
 
 ),
 
-income_summary as (
+-- the latest month's row per person: the latest month by a hash aggregate, then its row by a hash
+-- join (both tables are unique on (id_number, month) and the month is never null), instead of
+-- sorting every person month
+latest_income_months as (
 
-    select distinct on (id_number)
+    select
         id_number,
-        income_month as latest_income_month,
-        income as latest_income
+        max(income_month) as income_month
 
     from incomes
-    order by id_number asc, income_month desc
+    group by id_number
+
+),
+
+income_summary as (
+
+    select
+        incomes.id_number,
+        incomes.income_month as latest_income_month,
+        incomes.income as latest_income
+
+    from incomes
+    inner join latest_income_months
+        on
+            incomes.id_number = latest_income_months.id_number
+            and incomes.income_month = latest_income_months.income_month
 
 ),
 
 balance_summary as (
 
-    select distinct on (id_number)
-        id_number,
-        as_of_date as latest_balance_date,
-        balance_total as latest_balance
+    select
+        balances.id_number,
+        balances.as_of_date as latest_balance_date,
+        balances.balance_total as latest_balance
 
     from balances
-    order by id_number asc, as_of_date desc
+    inner join latest_balance_dates
+        on
+            balances.id_number = latest_balance_dates.id_number
+            and balances.as_of_date = latest_balance_dates.as_of_date
 
 )
 

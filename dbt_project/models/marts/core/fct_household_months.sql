@@ -15,7 +15,7 @@
         unique_key='paid_month_key',
         on_schema_change='fail',
         pre_hook=[
-            "{{ capture_delivery_watermark(after=['int_dibao_member_months']) }}",
+            "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('household_id', with_person_facts=true) }}",
         ],
         post_hook=["{{ store_delivery_watermark() }}"],

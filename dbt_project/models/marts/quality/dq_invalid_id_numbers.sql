@@ -41,6 +41,24 @@
     ['stg_zj__real_estate', 'owner_id_number', false],
 ] -%}
 
+{#- Incremental by staging model (macros/incremental_persons.sql): a build deletes and selects
+    anew the rows of the staging models whose raw tables have a delivery since the table's
+    watermark (or one superseded since it); the other models' arms are not rendered. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark(after=incremental_parents()) }}",
+            "{{ delete_staging_model_rows() }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
+{%- set recompute = staging_models_to_recompute(id_columns | map(attribute=0) | unique | list) -%}
+{%- set chosen = id_columns | selectattr(0, 'in', recompute) | list -%}
+
 -- Every identity number in the staged feeds that is invalid after normalisation
 -- (resident-id.md): the feed, the column, the raw value as delivered, the reason code of
 -- util.id_number_issue, and the record (record_key, delivery) it came from. Such a number joins
@@ -52,9 +70,13 @@ with
 
 invalid_numbers as (
 
-    {% for id_column in id_columns %}
+    {% for id_column in chosen %}
         {{ dq_invalid_id_rows(id_column[0], id_column[1], optional=id_column[2]) }}
         {% if not loop.last %}union all{% endif %}
+    {% else %}
+        -- nothing to recompute: no row, same columns
+        select * from ({{ dq_invalid_id_rows(id_columns[0][0], id_columns[0][1]) }}) as unchanged
+        where false
     {% endfor %}
 
 ),

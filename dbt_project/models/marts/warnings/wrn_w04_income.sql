@@ -7,9 +7,24 @@
 
 with
 
+-- a flagged month and its two latest paid months before it exceed the standard: only a household
+-- with three or more exceeding paid months can be flagged, so the history (a sort and a window over
+-- every household month) and the join back are computed for those households alone, and whole
+-- (the window is per household)
+candidate_households as materialized (
+
+    select household_id
+
+    from {{ ref('fct_household_months') }}
+    group by household_id
+    having count(*) filter (where income_exceeds_standard) >= 3
+
+),
+
 household_months as (
 
     select * from {{ ref('fct_household_months') }}
+    where household_id in (select candidate_households.household_id from candidate_households)
 
 ),
 
@@ -21,6 +36,7 @@ household_month_flags as (
         income_exceeds_standard
 
     from {{ ref('fct_household_months') }}
+    where household_id in (select candidate_households.household_id from candidate_households)
 
 ),
 

@@ -8,6 +8,25 @@
 
 with
 
+-- the recipients with two or more distinct cases (of these programmes), ever: only their rows can be
+-- flagged (a ranking partition with one case flags nothing), so the ranking below reads their rows
+-- alone, not every paid month. Narrow columns and a small hash aggregate (case_ref is never null;
+-- min <> max in the "C" collation, byte order, is "two or more distinct values" without a locale
+-- comparison per row); materialized, so that it is computed once and the rows are found by a hash
+-- semi-join.
+candidate_recipients as materialized (
+
+    select recipient_id_number
+
+    from {{ ref('int_recipient_months') }}
+    where program in ('dibao', 'tekun', 'orphan', 'unsupported_child')
+    group by recipient_id_number
+    having
+        min(program collate "C") <> max(program collate "C")
+        or min(case_ref collate "C") <> max(case_ref collate "C")
+
+),
+
 recipient_months as (
 
     select
@@ -15,7 +34,9 @@ recipient_months as (
         case when program in ('dibao', 'tekun') then 'dibao_tekun' else 'orphan_unsupported' end as exclusion_group
 
     from {{ ref('int_recipient_months') }}
-    where program in ('dibao', 'tekun', 'orphan', 'unsupported_child')
+    where
+        program in ('dibao', 'tekun', 'orphan', 'unsupported_child')
+        and recipient_id_number in (select candidate_recipients.recipient_id_number from candidate_recipients)
 
 ),
 

@@ -26,7 +26,9 @@ certificates as (
 
 ),
 
--- the payees' (person, month) pairs in which they are members of a household with a paid dibao month
+-- the payees' (person, month) pairs in which they are members of a household with a paid dibao month:
+-- the member months of living-subsidy payees only (a hash semi-join on a few thousand persons), so
+-- that the anti-join below hashes those and not every dibao member month
 dibao_member_months as (
 
     select
@@ -34,7 +36,12 @@ dibao_member_months as (
         pay_month
 
     from {{ ref('int_dibao_member_months') }}
-    where member_id_number is not null
+    where
+        member_id_number in (
+            select paid_months.payee_id_number
+            from paid_months
+            where paid_months.program = 'disability_living'
+        )
 
 ),
 

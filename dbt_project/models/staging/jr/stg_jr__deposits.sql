@@ -2,15 +2,34 @@
 -- Kind snapshot: a bank's (meta.deliveries.unit) delivery for an as_of_date replaces that bank's rows
 -- of the same as_of_date, so only the rows of the latest delivery per (unit, as_of_date) count;
 -- within it, the latest row per (unit, account_no, as_of_date) by line.
--- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
--- latest version) by every model and test that reads it.
-{{ config(materialized='table') }}
+-- One of the three biggest feeds: an incremental table (macros/incremental_versions.sql, README
+-- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
+-- table's watermark: the pre-hook deletes every (unit, as_of_date) group for which a new delivery
+-- is later than the stored one, and the model inserts the rows of the latest new delivery of
+-- every group left without rows. delivery_sequence and delivery_line keep the version order.
+{%- set mode = incremental_versions_mode('jr_deposit') %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ reset_incremental_versions('jr_deposit') }}",
+            "{{ delete_replaced_snapshots() }}",
+        ],
+        post_hook=["{{ store_delivery_watermark() }}"],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('jr', 'deposit') }}
+    {%- if mode == 'delta' %}
+        where _delivery_id > {{ delivery_watermark() }}
+    {%- endif %}
 
 ),
 
@@ -55,13 +74,40 @@ snapshot_deliveries as (
     ) }}
 
 ),
+{%- if mode == 'delta' %}
+
+    -- the groups the table holds after the pre-hook
+    stored_groups as (
+
+        select distinct
+            unit,
+            as_of_date,
+            true as is_stored
+
+        from {{ this }}
+
+    ),
+
+    -- new deliveries only replace the groups the pre-hook emptied (or new groups); a group that
+    -- still has rows keeps its stored delivery, which is later
+    replacing_deliveries as (
+
+        select snapshot_deliveries.*
+
+        from snapshot_deliveries
+        left join stored_groups
+            on {{ same_snapshot_group('stored_groups', 'snapshot_deliveries') }}
+        where stored_groups.is_stored is null
+
+    ),
+{%- endif %}
 
 current_rows as (
 
     select normalised.*
 
     from normalised
-    inner join snapshot_deliveries
+    inner join {{ 'replacing_deliveries' if mode == 'delta' else 'snapshot_deliveries' }} as snapshot_deliveries
         on
             normalised.delivery_id = snapshot_deliveries.delivery_id
             and normalised.unit is not distinct from snapshot_deliveries.unit
@@ -87,6 +133,8 @@ select
     versions.as_of_date,
     versions.unit,
     versions.delivery_id,
-    versions.business_date
+    versions.business_date,
+    versions.delivery_sequence,
+    versions.delivery_line
 
 from versions

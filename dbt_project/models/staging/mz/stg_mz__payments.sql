@@ -1,14 +1,33 @@
 -- 资金发放: the current version of every payment (greatest updated_at per payment_id).
 -- mz_payment has no deleted column; status reversed is kept here (paid months filter it).
--- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
--- latest version) by every model and test that reads it.
-{{ config(materialized='table') }}
+-- A payment moved to another case is one key (payment_id): its current version names the new case.
+-- One of the three biggest feeds: an incremental table (macros/incremental_versions.sql, README
+-- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
+-- table's watermark; a payment's new current version is the latest of its stored one and its new
+-- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+{%- set mode = incremental_versions_mode('mz_payment') %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ reset_incremental_versions('mz_payment') }}",
+        ],
+        post_hook=["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('mz', 'payment') }}
+    {%- if mode == 'delta' %}
+        where _delivery_id > {{ delivery_watermark() }}
+    {%- endif %}
 
 ),
 
@@ -34,10 +53,45 @@ normalised as (
     from source
 
 ),
+{%- if mode == 'delta' %}
+
+    -- the stored current versions of the payments with a new version
+    stored as (
+
+        select
+            payment_id,
+            program,
+            case_ref,
+            payee_id_number,
+            payee_id_number_raw,
+            payee_id_number_issue,
+            pay_month,
+            amount,
+            paid_at,
+            status,
+            updated_at,
+            delivery_id,
+            business_date,
+            delivery_sequence,
+            delivery_line
+
+        from {{ this }}
+        where record_key in (select {{ record_key([['payment_id', 'normalised.payment_id']]) }} from normalised)
+
+    ),
+
+    candidates as (
+
+        select * from normalised
+        union all
+        select * from stored
+
+    ),
+{%- endif %}
 
 versions as (
 
-    {{ latest_version('normalised', ['payment_id'], updated_version_order()) }}
+    {{ latest_version('candidates' if mode == 'delta' else 'normalised', ['payment_id'], updated_version_order()) }}
 
 )
 
@@ -56,6 +110,8 @@ select
     status,
     updated_at,
     delivery_id,
-    business_date
+    business_date,
+    delivery_sequence,
+    delivery_line
 
 from versions

@@ -3,15 +3,37 @@
 -- Identity-number key columns compare after normalisation.
 -- Month columns arrive typed as the month's first day (the loader parses the feed's format);
 -- they are truncated to the first day again defensively.
--- One of the three biggest feeds: a table, built once, not re-derived (identity normalisation,
--- latest version) by every model and test that reads it.
-{{ config(materialized='table') }}
+-- One of the three biggest feeds: an incremental table (macros/incremental_versions.sql, README
+-- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
+-- table's watermark; a key's new current version is the latest of its stored one and its new
+-- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+{%- set mode = incremental_versions_mode('rs_pension') %}
+{%- set new_record_key = record_key([
+    ['id_number', 'coalesce(normalised.id_number, normalised.id_number_raw)'],
+    ['pay_month', 'normalised.pay_month'],
+]) %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ reset_incremental_versions('rs_pension') }}",
+        ],
+        post_hook=["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
+    )
+}}
 
 with
 
 source as (
 
     select * from {{ source('rs', 'pension') }}
+    {%- if mode == 'delta' %}
+        where _delivery_id > {{ delivery_watermark() }}
+    {%- endif %}
 
 ),
 
@@ -32,10 +54,42 @@ normalised as (
     from source
 
 ),
+{%- if mode == 'delta' %}
+
+    -- the stored current versions of the keys with a new version
+    stored as (
+
+        select
+            id_number,
+            id_number_raw,
+            id_number_issue,
+            pay_month,
+            scheme,
+            amount,
+            delivery_id,
+            business_date,
+            delivery_sequence,
+            delivery_line
+
+        from {{ this }}
+        where record_key in (select {{ new_record_key }} from normalised)
+
+    ),
+
+    candidates as (
+
+        select * from normalised
+        union all
+        select * from stored
+
+    ),
+{%- endif %}
 
 versions as (
 
-    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)', 'pay_month']) }}
+    {{ latest_version(
+        'candidates' if mode == 'delta' else 'normalised', ['coalesce(id_number, id_number_raw)', 'pay_month']
+    ) }}
 
 )
 
@@ -52,6 +106,8 @@ select
     versions.scheme,
     versions.amount,
     versions.delivery_id,
-    versions.business_date
+    versions.business_date,
+    versions.delivery_sequence,
+    versions.delivery_line
 
 from versions
