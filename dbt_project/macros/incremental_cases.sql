@@ -134,31 +134,13 @@
 {%- endmacro %}
 
 
-{#- SQL: one column, the (normalised) identity numbers with a new income or balance fact. A new
-    bank snapshot replaces the bank's earlier delivery for the same as_of_date: the persons of
-    every delivery of those banks for those dates count (a superset, never fewer). -#}
+{#- SQL: one column, the (normalised) identity numbers with a new income or balance fact: the
+    persons of changed_income_persons and of changed_deposit_pairs (macros/incremental_persons.sql;
+    a new bank snapshot counts the persons of the earlier deliveries it replaces too). -#}
 {% macro changed_person_facts(watermark) -%}
-    {%- for feed in ['contribution', 'pension', 'public_employee'] %}
-    select {{ normalize_id_number('id_number', as_of='_business_date') }}
-    from {{ source('rs', feed) }} where _delivery_id > {{ watermark }}
+    {{ changed_income_persons(watermark) }}
     union
-    {%- endfor %}
-    select {{ normalize_id_number('"纳税人身份证号"', as_of='_business_date') }}
-    from {{ source('sw', 'income') }} where _delivery_id > {{ watermark }}
-    union
-    select {{ normalize_id_number('id_number', as_of='_business_date') }}
-    from {{ source('jr', 'deposit') }}
-    where
-        as_of_date in (select as_of_date from {{ source('jr', 'deposit') }} where _delivery_id > {{ watermark }})
-        and _delivery_id in (
-            select delivery_id from {{ source('meta', 'deliveries') }}
-            where unit in (
-                select unit from {{ source('meta', 'deliveries') }}
-                where delivery_id in (
-                    select _delivery_id from {{ source('jr', 'deposit') }} where _delivery_id > {{ watermark }}
-                )
-            )
-        )
+    select deposit_pairs.id_number from ({{ changed_deposit_pairs(watermark) }}) as deposit_pairs
 {%- endmacro %}
 
 

@@ -85,7 +85,7 @@
     after the watermark, for the as_of_dates delivered after it (normalised as staging does). -#}
 {% macro changed_deposit_pairs(watermark) -%}
     select
-        {{ normalize_id_number('id_number', as_of='_business_date') }},
+        {{ normalize_id_number('id_number', as_of='_business_date') }} as id_number,
         as_of_date
     from {{ source('jr', 'deposit') }}
     where
@@ -239,17 +239,17 @@
 
 {# ---------------------------------------------------------------- invalid identity numbers #}
 
-{#- The raw tables a model reads (feed name = identifier -> quoted relation), and whether it
+{#- The raw tables a model reads (feed names = identifiers), and whether it
     reads anything but raw sources and meta (then it is always recomputed). -#}
 {% macro raw_inputs_of(model_name) -%}
-    {%- set feeds = {} -%}
+    {%- set feeds = [] -%}
     {%- set other = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
         {%- for parent in node.depends_on.nodes -%}
             {%- if parent in graph.sources -%}
                 {%- set src = graph.sources[parent] -%}
                 {%- if src.source_name != 'meta' -%}
-                    {%- do feeds.update({src.identifier: adapter.quote(src.schema) ~ '.' ~ adapter.quote(src.identifier)}) -%}
+                    {%- do feeds.append(src.identifier) -%}
                 {%- endif -%}
             {%- else -%}
                 {%- do other.append(parent) -%}
@@ -270,27 +270,19 @@
     {%- if not execute or partial_build() -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set watermark = delivery_watermark() -%}
     {%- set inputs = {} -%}
-    {%- set relations = {} -%}
+    {%- set feeds = [] -%}
     {%- for name in model_names -%}
         {%- do inputs.update({name: raw_inputs_of(name)}) -%}
-        {%- do relations.update(inputs[name]['feeds']) -%}
+        {%- do feeds.extend(inputs[name]['feeds']) -%}
     {%- endfor -%}
-    {%- set query -%}
-        select feed from {{ source('meta', 'deliveries') }}
-        where status = 'superseded' and superseded_by > {{ watermark }}
-        {%- for feed, relation in relations | dictsort %}
-        union all
-        select '{{ feed }}' where exists (select 1 from {{ relation }} where _delivery_id > {{ watermark }})
-        {%- endfor %}
-    {%- endset -%}
-    {%- set changed = run_query(query).columns[0].values() -%}
+    {%- set found_feeds = feeds_changed_since(delivery_watermark(), feeds | unique | list) -%}
+    {%- set changed = found_feeds['new'] + found_feeds['superseded'] -%}
     {%- set found = [] -%}
     {%- for name in model_names -%}
         {%- set info = inputs[name] -%}
         {%- if info['other'] or info['feeds'] | length == 0
-            or info['feeds'].keys() | select('in', changed) | list | length > 0 -%}
+            or info['feeds'] | select('in', changed) | list | length > 0 -%}
             {%- do found.append(name) -%}
         {%- endif -%}
     {%- endfor -%}

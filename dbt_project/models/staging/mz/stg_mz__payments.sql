@@ -5,6 +5,24 @@
 -- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
 -- table's watermark; a payment's new current version is the latest of its stored one and its new
 -- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'payment_id',
+    'program',
+    'case_ref',
+    'payee_id_number',
+    'payee_id_number_raw',
+    'payee_id_number_issue',
+    'pay_month',
+    'amount',
+    'paid_at',
+    'status',
+    'updated_at',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
 {%- set mode = incremental_versions_mode('mz_payment') %}
 {{
     config(
@@ -59,21 +77,7 @@ normalised as (
     stored as (
 
         select
-            payment_id,
-            program,
-            case_ref,
-            payee_id_number,
-            payee_id_number_raw,
-            payee_id_number_issue,
-            pay_month,
-            amount,
-            paid_at,
-            status,
-            updated_at,
-            delivery_id,
-            business_date,
-            delivery_sequence,
-            delivery_line
+            {{ version_columns | join(',\n            ') }}
 
         from {{ this }}
         where record_key in (select {{ record_key([['payment_id', 'normalised.payment_id']]) }} from normalised)
@@ -98,20 +102,6 @@ versions as (
 select
     'mz_payment' as feed,
     {{ record_key([['payment_id', 'payment_id']]) }} as record_key,
-    payment_id,
-    program,
-    case_ref,
-    payee_id_number,
-    payee_id_number_raw,
-    payee_id_number_issue,
-    pay_month,
-    amount,
-    paid_at,
-    status,
-    updated_at,
-    delivery_id,
-    business_date,
-    delivery_sequence,
-    delivery_line
+    {{ version_columns | join(',\n    ') }}
 
 from versions

@@ -7,6 +7,19 @@
 -- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
 -- table's watermark; a key's new current version is the latest of its stored one and its new
 -- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'id_number',
+    'id_number_raw',
+    'id_number_issue',
+    'pay_month',
+    'scheme',
+    'amount',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
 {%- set mode = incremental_versions_mode('rs_pension') %}
 {%- set new_record_key = record_key([
     ['id_number', 'coalesce(normalised.id_number, normalised.id_number_raw)'],
@@ -60,16 +73,7 @@ normalised as (
     stored as (
 
         select
-            id_number,
-            id_number_raw,
-            id_number_issue,
-            pay_month,
-            scheme,
-            amount,
-            delivery_id,
-            business_date,
-            delivery_sequence,
-            delivery_line
+            {{ version_columns | join(',\n            ') }}
 
         from {{ this }}
         where record_key in (select {{ new_record_key }} from normalised)
@@ -99,15 +103,6 @@ select
         ['id_number', 'coalesce(versions.id_number, versions.id_number_raw)'],
         ['pay_month', 'versions.pay_month'],
     ]) }} as record_key,
-    versions.id_number,
-    versions.id_number_raw,
-    versions.id_number_issue,
-    versions.pay_month,
-    versions.scheme,
-    versions.amount,
-    versions.delivery_id,
-    versions.business_date,
-    versions.delivery_sequence,
-    versions.delivery_line
+    {{ version_columns | join(',\n    ') }}
 
 from versions
