@@ -62,7 +62,7 @@ def world(*, rig_dir: Path, db_prefix: str, size: str, days: int, first_date: da
     cluster.start()
     names = (f"{db_prefix}_warehouse", f"{db_prefix}_mz_source")
     if fresh:
-        _drop(cluster, names)
+        cluster.drop_databases(*names)
     warehouse_dsn, mz_admin_dsn = (cluster.create_database(n) for n in names)
     platform_db = state_dir / f"{db_prefix}-platform.sqlite3"
     platform_db.parent.mkdir(parents=True, exist_ok=True)
@@ -87,12 +87,6 @@ def world(*, rig_dir: Path, db_prefix: str, size: str, days: int, first_date: da
     finally:
         partner_api.stop()
         platform.stop()
-
-
-def _drop(cluster: LocalCluster, names: tuple[str, ...]) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'drop database if exists "{name}" with (force)')
 
 
 def table_row_counts(conn: psycopg.Connection) -> dict[str, int]:

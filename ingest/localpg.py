@@ -195,6 +195,15 @@ class LocalCluster:
         self._create_database(name)
         return self.dsn(name)
 
+    def drop_databases(self, *names: str) -> None:
+        """Drop the databases if they exist, closing their connections."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.localpg", description=__doc__)

@@ -58,7 +58,7 @@ import ingest  # noqa: E402,F401 - telemetry off first
 from ingest.catalogue import load_catalogue  # noqa: E402
 from ingest.files import delivery_folders  # noqa: E402
 from ingest.localpg import LocalCluster  # noqa: E402
-from scripts.benchlib import MemorySampler, csv_files_of, drop_databases, hand_sql_floor, psql_copy  # noqa: E402
+from scripts.benchlib import MemorySampler, csv_files_of, hand_sql_floor, psql_copy  # noqa: E402
 
 PARTNER_TOKEN = "bench-partner-token"
 PLATFORM_TOKEN, PLATFORM_SECRET = "bench-platform-token", "bench-platform-secret"
@@ -352,7 +352,7 @@ def bench(args: argparse.Namespace) -> dict:
               "checkpoint_timeout"],)).fetchall())
         report["machine"]["server_version"] = conn.execute("show server_version").fetchone()[0]
     names = [f"{tag}_wh", f"{tag}_src", f"{tag}_copy", f"{tag}_dagwh", f"{tag}_airflow"]
-    drop_databases(cluster, names)
+    cluster.drop_databases(*names)
 
     t0 = time.perf_counter()
     report["rig"] = ensure_rig(args.size, args.seed, first, days, rules)
@@ -416,7 +416,7 @@ def bench(args: argparse.Namespace) -> dict:
         partner_api.stop()
         platform.stop()
         if not args.keep:
-            drop_databases(cluster, names)
+            cluster.drop_databases(*names)
             shutil.rmtree(work, ignore_errors=True)
     ru_self = resource.getrusage(resource.RUSAGE_SELF)
     ru_children = resource.getrusage(resource.RUSAGE_CHILDREN)

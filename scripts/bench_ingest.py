@@ -29,8 +29,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
 
 import ingest  # noqa: E402,F401 - telemetry off first
 from ingest.bizdb import connect_source, pull_table  # noqa: E402
@@ -43,12 +41,6 @@ from ingest.warehouse import ensure_schema  # noqa: E402
 from scripts.benchlib import csv_files_of, psql_copy  # noqa: E402 - the \copy floor, shared with bench_city.py
 
 TOKEN = "bench-token"
-
-
-def _drop(cluster: LocalCluster, names: list[str]) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def _rate(rows: int, seconds: float) -> str:
@@ -136,7 +128,7 @@ def bench(size: str, seed: int, days: int, first: date, work: Path, rig_dir: Pat
                     s[0], s[1] = s[0] + 1, s[1] + outcome.rows_loaded + outcome.rows_quarantined
                     s[2] += time.perf_counter() - t0
     finally:
-        _drop(cluster, names)
+        cluster.drop_databases(*names)
 
     table = []
     for mode in ("file csv", "file csv python", "file xlsx", "api", "db"):

@@ -6,7 +6,6 @@
   CREATE TABLE AS / CREATE VIEW in dependency order (no tests, no contracts, no dbt).
 - ``MemorySampler``: a thread sampling /proc for the high-water memory of this process and its
   children, and of the PostgreSQL backends serving the benchmark's databases.
-- ``drop_databases``.
 """
 
 from __future__ import annotations
@@ -27,10 +26,6 @@ from ingest.localpg import LocalCluster, _pg_bin
 PSQL_ENCODING = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gbk": "GB18030"}
 
 
-def drop_databases(cluster: LocalCluster, names: list[str]) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        for name in names:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 # ---- ingest floor: psql \copy ---------------------------------------------------------------

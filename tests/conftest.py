@@ -35,18 +35,13 @@ def cluster() -> LocalCluster:
     return _cluster
 
 
-def _drop(cluster: LocalCluster, name: str) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}" with (force)')
-
-
 @pytest.fixture
 def fresh_db(cluster: LocalCluster) -> Iterator[str]:
     """A new, empty database for one test; dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     dsn = cluster.create_database(name)
     yield dsn
-    _drop(cluster, name)
+    cluster.drop_databases(name)
 
 
 @pytest.fixture

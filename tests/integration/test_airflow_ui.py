@@ -37,17 +37,11 @@ TASK_ENV = ("WAREHOUSE_DSN", "LANDING_DIR", "PARTNER_API_URL", "PARTNER_API_TOKE
             "PLATFORM_URL", "PLATFORM_TOKEN", "PLATFORM_SECRET")
 
 
-def _drop(cluster, *names: str) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'drop database if exists "{name}" with (force)')
-
-
 @pytest.fixture(scope="module")
 def ui(cluster, tmp_path_factory):
     """The command's environment (own metadata DB and state), then the prepared state."""
     state = tmp_path_factory.mktemp("airflow-ui-state")
-    _drop(cluster, META_DB, f"{PREFIX}_warehouse", f"{PREFIX}_mz_source")
+    cluster.drop_databases(META_DB, f"{PREFIX}_warehouse", f"{PREFIX}_mz_source")
     meta = cluster.create_database(META_DB).replace("postgresql://", "postgresql+psycopg2://", 1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k not in TASK_ENV}
     env.update({
@@ -66,7 +60,7 @@ def ui(cluster, tmp_path_factory):
                "--db-prefix", PREFIX]
     yield {"env": env, "command": command, "state": state, "meta_dsn": cluster.dsn(META_DB),
            "warehouse_dsn": cluster.dsn(f"{PREFIX}_warehouse")}
-    _drop(cluster, META_DB, f"{PREFIX}_warehouse", f"{PREFIX}_mz_source")
+    cluster.drop_databases(META_DB, f"{PREFIX}_warehouse", f"{PREFIX}_mz_source")
 
 
 def latest_trigger(now: datetime) -> datetime:

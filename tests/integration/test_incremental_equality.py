@@ -17,7 +17,6 @@ from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
-import psycopg
 import pytest
 from psycopg import sql
 from test_rig_counts import TOKEN, run_day
@@ -36,11 +35,6 @@ SNAPSHOT = "incremental_snapshot"
 STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits": "jr"}
 # four builds and a full refresh of the whole project: minutes, more on a busy machine
 pytestmark = pytest.mark.timeout(2400)
-
-
-def _drop(cluster, name: str) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def dbt(args: list[str], dsn: str, day: date, target: Path) -> None:
@@ -149,7 +143,7 @@ def built(tmp_path_factory, cluster):
     finally:
         server.stop()
         for name in names.values():
-            _drop(cluster, name)
+            cluster.drop_databases(name)
 
 
 def test_the_big_models_are_incremental_and_filled(built):

@@ -17,7 +17,6 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 from psycopg import sql
 from test_rig_counts import TOKEN, run_day
@@ -37,11 +36,6 @@ MODELS = {
 }
 SELECT = ["--select", *(f"+{m}" for m in MODELS)]
 pytestmark = pytest.mark.timeout(1800)
-
-
-def _drop(cluster, name: str) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +64,7 @@ def wh(tmp_path_factory, cluster):
     finally:
         server.stop()
         for name in names.values():
-            _drop(cluster, name)
+            cluster.drop_databases(name)
 
 
 def dbt(args: list[str], dsn: str, target: Path) -> None:

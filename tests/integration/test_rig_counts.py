@@ -38,11 +38,6 @@ TOKEN = "rig-counts-token"
 NOW = datetime(2030, 1, 1, tzinfo=SHANGHAI)
 
 
-def _drop(cluster, name: str) -> None:
-    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-
-
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory, cluster):
     root = Path(tmp_path_factory.mktemp("rig_counts"))
@@ -60,7 +55,7 @@ def rig(tmp_path_factory, cluster):
     finally:
         server.stop()
         for name in names.values():
-            _drop(cluster, name)
+            cluster.drop_databases(name)
 
 
 def run_day(conn, rig, day: date) -> None:
