@@ -18,7 +18,7 @@
             "{{ reset_incremental_versions('jr_deposit') }}",
             "{{ delete_replaced_snapshots() }}",
         ],
-        post_hook=["{{ store_delivery_watermark() }}"],
+        post_hook=["{{ unique_index(['unit', 'account_no', 'as_of_date']) }}", "{{ store_delivery_watermark() }}"],
     )
 }}
 
@@ -110,8 +110,7 @@ current_rows as (
     inner join {{ 'replacing_deliveries' if mode == 'delta' else 'snapshot_deliveries' }} as snapshot_deliveries
         on
             normalised.delivery_id = snapshot_deliveries.delivery_id
-            and normalised.unit is not distinct from snapshot_deliveries.unit
-            and normalised.as_of_date is not distinct from snapshot_deliveries.as_of_date
+            and {{ same_snapshot_group('normalised', 'snapshot_deliveries') }}
 
 ),
 
