@@ -1,12 +1,15 @@
 {#-
-  Post-hook: a unique index on `column` of this table, created once (an incremental table keeps
-  it across builds; a rebuilt table gets a new one). It replaces the `unique` data test on the
-  big incremental tables: PostgreSQL enforces the key on every insert (a duplicate fails the
-  build and rolls it back) instead of a test re-reading millions of rows each day, and the
-  delta merge finds stored keys by index. The index is unnamed: during a full rebuild the
-  backup of the old table still holds its index's name.
+  Post-hook: a unique index on `columns` (one column or a list) of this table, created once (an
+  incremental table keeps it across builds; a rebuilt table gets a new one). It replaces the
+  `unique` / `unique_combination_of_columns` data tests on the big incremental tables: PostgreSQL
+  enforces the key on every insert (a duplicate fails the build and rolls it back) instead of a
+  test re-reading millions of rows each day, and the delta merge (delete+insert by unique_key)
+  finds stored keys by index. NULLS NOT DISTINCT (PostgreSQL 15): nulls count as equal, as the
+  tests' group by counts them. The index is unnamed: during a full rebuild the backup of the old
+  table still holds its index's name.
 -#}
-{% macro unique_index(column) -%}
+{% macro unique_index(columns) -%}
+    {%- set columns = [columns] if columns is string else columns -%}
     do $$
     begin
         if not exists (
@@ -14,13 +17,14 @@
             where
                 indrelid = '{{ this }}'::regclass
                 and indisunique
-                and indnkeyatts = 1
-                and indkey[0] = (
-                    select attnum from pg_attribute
-                    where attrelid = '{{ this }}'::regclass and attname = '{{ column }}'
+                and indkey::text = (
+                    select string_agg(pg_attribute.attnum::text, ' ' order by wanted.position)
+                    from unnest(array['{{ columns | join("', '") }}']) with ordinality as wanted (name, position)
+                    inner join pg_attribute
+                        on pg_attribute.attrelid = '{{ this }}'::regclass and pg_attribute.attname = wanted.name
                 )
         ) then
-            execute 'create unique index on {{ this }} ({{ column }})';
+            execute 'create unique index on {{ this }} ({{ columns | join(", ") }}) nulls not distinct';
         end if;
     end
     $$

@@ -15,8 +15,8 @@ DAY = date(2026, 11, 27)
 def test_every_dbt_unit_test_passes(warehouse, fresh_db, tmp_path):
     warehouse.commit()
     target = ["--target-path", str(tmp_path / "target")]
-    run_dbt([*DAILY_BUILD, "--empty", *target], fresh_db, DAY)
-    run_dbt(["test", "--select", "test_type:unit", *target], fresh_db, DAY)
+    run_dbt([*DAILY_BUILD, "--empty", *target], fresh_db)
+    run_dbt(["test", "--select", "test_type:unit", *target], fresh_db)
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     unit = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert len(unit) >= 38 and set(unit.values()) == {"pass"}

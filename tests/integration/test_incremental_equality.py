@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from psycopg import sql
+from psycopg import errors, sql
 from test_rig_counts import TOKEN, run_day
 
 from ingest.db import connect
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.timeout(2400)
 
 def dbt(args: list[str], dsn: str, day: date, target: Path) -> None:
     # a target path of its own: other tests may run dbt at the same time
-    run_dbt([*args, "--target-path", str(target)], dsn, day)
+    run_dbt([*args, "--target-path", str(target)], dsn)
 
 
 def models(conn) -> dict[tuple[str, str], str]:
@@ -172,10 +172,29 @@ def unique_indexes(conn, table: str) -> list[str]:
                                            where indrelid = %s::regclass and indisunique""", (table,)).fetchall()]
 
 
-def test_the_record_keys_are_enforced_unique_by_one_index(built):
-    """The unique index that stands for the `unique` test is there once, however the table was built."""
-    for table in ("staging.stg_rs__pensions", "staging.stg_mz__payments"):
-        assert [d.rsplit(" USING ", 1)[1] for d in unique_indexes(built["conn"], table)] == ["btree (record_key)"], table
+# the tables whose key a unique index enforces instead of a `unique` data test (macros/unique_index.sql)
+UNIQUE_KEYS = {
+    "staging.stg_rs__pensions": "record_key",
+    "staging.stg_mz__payments": "record_key",
+    "staging.stg_jr__deposits": "unit, account_no, as_of_date",
+    "intermediate.int_paid_months_aggregated": "paid_month_key",
+    "intermediate.int_recipient_months": "paid_month_key, recipient_id_number",
+    "intermediate.int_person_balances_month_end": "id_number, as_of_date",
+    "intermediate.int_person_income_months": "id_number, income_month",
+    "marts.fct_household_months": "paid_month_key",
+}
+
+
+def test_the_keys_are_enforced_unique_by_one_index(built):
+    """The unique index that stands for the `unique` test is there once, however the table was
+    built, and refuses a second row with a stored key."""
+    conn = built["conn"]
+    for table, key in UNIQUE_KEYS.items():
+        assert [d.rsplit(" USING ", 1)[1] for d in unique_indexes(conn, table)] == [
+            f"btree ({key}) NULLS NOT DISTINCT"], table
+        with pytest.raises(errors.UniqueViolation), conn.transaction():
+            conn.execute(sql.SQL("insert into {t} select * from {t} limit 1").format(
+                t=sql.SQL(".").join(map(sql.Identifier, table.split(".")))))
 
 
 def test_incremental_build_equals_a_full_refresh(built):

@@ -68,7 +68,7 @@ def wh(tmp_path_factory, cluster):
 
 
 def dbt(args: list[str], dsn: str, target: Path) -> None:
-    run_dbt([*args, "--target-path", str(target)], dsn, FIRST)
+    run_dbt([*args, "--target-path", str(target)], dsn)
 
 
 def delivery(conn, unit: str, feed: str, business_date: date = FIRST + timedelta(days=1)) -> int:

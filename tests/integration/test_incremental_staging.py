@@ -70,22 +70,22 @@ class Warehouses:
         assert len(ids) == 1, "both warehouses number deliveries alike"
         return ids.pop()
 
-    def build(self, day: date) -> dict[str, str]:
+    def build(self) -> dict[str, str]:
         """Both builds; returns the way (delta / reset) each incremental model took."""
         target = self.root / "target-inc"
-        run_dbt(["run", "--select", *MODELS, "--target-path", str(target)], self.dsns["inc"], day)
+        run_dbt(["run", "--select", *MODELS, "--target-path", str(target)], self.dsns["inc"])
         run_dbt(["run", "--select", *MODELS, "--full-refresh", "--target-path", str(self.root / "target-full")],
-                self.dsns["full"], day)
+                self.dsns["full"])
         ways = {}
         for model in MODELS:
             compiled = next((target / "compiled" / COMPILED).rglob(f"{model}.sql")).read_text(encoding="utf-8")
             ways[model] = "delta" if "_delivery_id >" in compiled else "whole"
         return ways
 
-    def build_empty(self, day: date) -> None:
+    def build_empty(self) -> None:
         """`dbt run --empty` on the incremental warehouse: reads no raw row, must not move a watermark."""
         run_dbt(["run", "--empty", "--select", *MODELS, "--target-path", str(self.root / "target-empty")],
-                self.dsns["inc"], day)
+                self.dsns["inc"])
 
     def rows(self, name: str, model: str) -> Counter:
         return Counter(r for (r,) in self.conns[name].execute(
@@ -153,7 +153,7 @@ def test_incremental_staging_equals_a_full_refresh(warehouses):
         payment("P3", "DB2", "paid", "2026-11-20 10:00")])
     wh.deliver("JR-ICBC", "jr_deposit", OCT, balances("ICBC", SEP, range(3)) + balances("ICBC", OCT, range(3)))
     wh.deliver("JR-ABC", "jr_deposit", OCT, balances("ABC", OCT, range(2)))
-    assert set(wh.build(date(2026, 11, 27)).values()) == {"whole"}  # first build
+    assert set(wh.build().values()) == {"whole"}  # first build
     wh.assert_equal()
 
     # day 2: new versions, late ones, other spellings of a key, snapshots
@@ -169,7 +169,7 @@ def test_incremental_staging_equals_a_full_refresh(warehouses):
     icbc_nov = wh.deliver("JR-ICBC", "jr_deposit", NOV, balances("ICBC", OCT, range(1, 3), 500)   # replaces Oct
                           + balances("ICBC", NOV, range(2)))                                    # a new date
     wh.deliver("JR-ABC", "jr_deposit", date(2026, 10, 30), balances("ABC", OCT, range(5), 900))  # late: loses
-    assert set(wh.build(date(2026, 11, 28)).values()) == {"delta"}
+    assert set(wh.build().values()) == {"delta"}
     wh.assert_equal()
     assert wh.one("select amount from staging.stg_rs__pensions where id_number = %s and pay_month = %s",
                   A18, date(2026, 10, 1)) == (110,)
@@ -188,8 +188,8 @@ def test_incremental_staging_equals_a_full_refresh(warehouses):
     wh.deliver("RS-YLJ", "rs_pension", NOV, [pension(X_LOWER, "2026-11", 211)], sequence=2)
     wh.deliver("JR-ICBC", "jr_deposit", NOV, balances("ICBC", NOV, range(3)), sequence=2)
     wh.deliver("MZ", "mz_payment", date(2026, 11, 29), [payment("P1", "DB1", "paid", "2026-11-29 09:00", amount=950)])
-    wh.build_empty(date(2026, 11, 29))  # a structural check in between changes nothing the next build relies on
-    assert wh.build(date(2026, 11, 29)) == {"stg_rs__pensions": "whole", "stg_mz__payments": "delta",
+    wh.build_empty()  # a structural check in between changes nothing the next build relies on
+    assert wh.build() == {"stg_rs__pensions": "whole", "stg_mz__payments": "delta",
                                            "stg_jr__deposits": "whole"}
     wh.assert_equal()
     assert wh.one("select amount from staging.stg_rs__pensions where id_number = %s and pay_month = %s",
@@ -199,11 +199,11 @@ def test_incremental_staging_equals_a_full_refresh(warehouses):
                   "where unit = 'JR-ICBC' and as_of_date = %s", OCT) == (3, 102)  # Oct's first snapshot again
 
     # day 4: nothing new; then a snapshot and pensions again on the delta way
-    assert set(wh.build(date(2026, 11, 30)).values()) == {"delta"}
+    assert set(wh.build().values()) == {"delta"}
     wh.assert_equal()
     wh.deliver("JR-ICBC", "jr_deposit", date(2026, 12, 31), balances("ICBC", NOV, range(1), 700))
     wh.deliver("RS-YLJ", "rs_pension", date(2026, 12, 31), [pension(X_UPPER, "2026-11", 212)])
-    assert set(wh.build(date(2026, 12, 1)).values()) == {"delta"}
+    assert set(wh.build().values()) == {"delta"}
     wh.assert_equal()
     assert wh.one("select count(*), max(balance) from staging.stg_jr__deposits "
                   "where unit = 'JR-ICBC' and as_of_date = %s", NOV) == (1, 700)
