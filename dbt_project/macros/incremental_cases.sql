@@ -145,23 +145,24 @@
 
 
 {#- SQL boolean: the case of `column` is to be recomputed (`true` when the model is built whole:
-    first build, --full-refresh, unit tests). -#}
+    first build, --full-refresh, unit tests). Whether an input feed has a superseded delivery or new
+    rows is asked when the model is rendered (feeds_changed_since), so the SQL is `true`, `false` or
+    a plain `column in (...)` that the table's lookup index serves (an `or exists (...)` beside it
+    made every delta build read the whole table). -#}
 {% macro case_changed(column, with_person_facts=false) -%}
     {%- if not is_incremental() -%}
     true
     {%- else -%}
     {%- set watermark = delivery_watermark() -%}
-    (
-        {{ column }} in ({{ changed_case_refs(watermark, with_person_facts) }})
-        or exists (
-            select 1 from {{ source('meta', 'deliveries') }}
-            where
-                status = 'superseded'
-                and superseded_by > {{ watermark }}
-                and feed in ('{{ case_input_feeds(with_person_facts) | join("', '") }}')
-        )
-    )
-{%- endif %}
+    {%- set changed = feeds_changed_since(watermark, case_input_feeds(with_person_facts)) -%}
+    {%- if watermark | int < 0 or changed['superseded'] -%}
+    true
+    {%- elif not changed['new'] -%}
+    false
+    {%- else -%}
+    {{ column }} in ({{ changed_case_refs(watermark, with_person_facts) }})
+    {%- endif -%}
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -22,7 +22,7 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('case_ref') }}",
         ],
-        post_hook=["{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=["{{ lookup_index('case_ref') }}", "{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
     )
 }}
 

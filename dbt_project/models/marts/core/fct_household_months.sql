@@ -18,7 +18,7 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('household_id', with_person_facts=true) }}",
         ],
-        post_hook=["{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=["{{ lookup_index('household_id') }}", "{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
     )
 }}
 

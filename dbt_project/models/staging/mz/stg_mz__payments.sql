@@ -34,7 +34,7 @@
             "{{ capture_delivery_watermark() }}",
             "{{ reset_incremental_versions('mz_payment') }}",
         ],
-        post_hook=["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=["{{ lookup_index('case_ref') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
     )
 }}
 

@@ -35,7 +35,7 @@
             "{{ capture_delivery_watermark() }}",
             "{{ reset_incremental_versions('rs_pension') }}",
         ],
-        post_hook=["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=["{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
     )
 }}
 
