@@ -103,3 +103,53 @@
     coalesce({{ a }}.unit, '') = coalesce({{ b }}.unit, '')
     and coalesce({{ a }}.as_of_date, '-infinity'::date) = coalesce({{ b }}.as_of_date, '-infinity'::date)
 {%- endmacro %}
+
+
+{#- Body of the `source` CTE of an incremental current-versions model: the raw rows of
+    `relation`; on the delta way only those delivered after the watermark. -#}
+{% macro raw_rows_to_merge(relation, mode) -%}
+    select * from {{ relation }}
+    {%- if mode == 'delta' %}
+    where _delivery_id > {{ delivery_watermark() }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The CTEs after `normalised` of an incremental current-versions model keyed by record_key
+    (delete+insert), ending in `versions`. On the delta way the stored current versions of the
+    keys with a new row are candidates beside the new rows, and the latest of them wins.
+    key: record_key's [catalogue column, SQL expression] pairs (expressions over normalised's
+    columns); columns: the columns of a version, in the order of `normalised`; order_by: the
+    version order, as latest_version takes it. -#}
+{% macro merged_current_versions(mode, key, columns, order_by=none) -%}
+    {%- set key_expressions = [] -%}
+    {%- for pair in key -%}
+        {%- do key_expressions.append(pair[1]) -%}
+    {%- endfor -%}
+    {%- if mode == 'delta' %}
+    -- the stored current versions of the keys with a new version
+    stored as (
+
+        select
+            {{ columns | join(',\n            ') }}
+
+        from {{ this }}
+        where record_key in (select {{ record_key(key) }} from normalised)
+
+    ),
+
+    candidates as (
+
+        select * from normalised
+        union all
+        select * from stored
+
+    ),
+    {%- endif %}
+
+    versions as (
+
+        {{ latest_version('candidates' if mode == 'delta' else 'normalised', key_expressions, order_by) }}
+
+    )
+{%- endmacro %}

@@ -32,7 +32,8 @@ FIRST = date(2026, 11, 27)
 DAYS = 3
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "warnings", "quality")
 SNAPSHOT = "incremental_snapshot"
-STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits": "jr"}
+STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits": "jr", "stg_rs__contributions": "rs",
+           "stg_sw__income": "sw"}
 # four builds and a full refresh of the whole project: minutes, more on a busy machine
 pytestmark = pytest.mark.timeout(2400)
 
@@ -149,7 +150,7 @@ def built(tmp_path_factory, cluster):
 def test_the_big_models_are_incremental_and_filled(built):
     incremental = incremental_models(built["target"])
     assert {"int_paid_months_aggregated", "int_dibao_member_months", "int_recipient_months",
-            "fct_household_months", "stg_rs__pensions", "stg_mz__payments", "stg_jr__deposits",
+            "fct_household_months", *STAGING,
             "int_person_income_months", "int_person_balances_month_end", "dq_invalid_id_numbers"} <= incremental
     by_name = {name: n for (_, name), n in built["counts"].items()}
     for name in incremental:
@@ -176,6 +177,8 @@ def unique_indexes(conn, table: str) -> list[str]:
 UNIQUE_KEYS = {
     "staging.stg_rs__pensions": "record_key",
     "staging.stg_mz__payments": "record_key",
+    "staging.stg_rs__contributions": "record_key",
+    "staging.stg_sw__income": "record_key",
     "staging.stg_jr__deposits": "unit, account_no, as_of_date",
     "intermediate.int_paid_months_aggregated": "paid_month_key",
     "intermediate.int_recipient_months": "paid_month_key, recipient_id_number",

@@ -5,6 +5,7 @@
 -- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
 -- table's watermark; a payment's new current version is the latest of its stored one and its new
 -- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+{%- set key = [['payment_id', 'payment_id']] %}
 -- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
 {%- set version_columns = [
     'payment_id',
@@ -42,10 +43,7 @@ with
 
 source as (
 
-    select * from {{ source('mz', 'payment') }}
-    {%- if mode == 'delta' %}
-        where _delivery_id > {{ delivery_watermark() }}
-    {%- endif %}
+    {{ raw_rows_to_merge(source('mz', 'payment'), mode) }}
 
 ),
 
@@ -71,37 +69,12 @@ normalised as (
     from source
 
 ),
-{%- if mode == 'delta' %}
 
-    -- the stored current versions of the payments with a new version
-    stored as (
-
-        select
-            {{ version_columns | join(',\n            ') }}
-
-        from {{ this }}
-        where record_key in (select {{ record_key([['payment_id', 'normalised.payment_id']]) }} from normalised)
-
-    ),
-
-    candidates as (
-
-        select * from normalised
-        union all
-        select * from stored
-
-    ),
-{%- endif %}
-
-versions as (
-
-    {{ latest_version('candidates' if mode == 'delta' else 'normalised', ['payment_id'], updated_version_order()) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns, updated_version_order()) }}
 
 select
     'mz_payment' as feed,
-    {{ record_key([['payment_id', 'payment_id']]) }} as record_key,
+    {{ record_key(key) }} as record_key,
     {{ version_columns | join(',\n    ') }}
 
 from versions

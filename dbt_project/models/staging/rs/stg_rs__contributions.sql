@@ -3,12 +3,51 @@
 -- Identity-number key columns compare after normalisation.
 -- Month columns arrive typed as the month's first day (the loader parses the feed's format);
 -- they are truncated to the first day again defensively.
+-- A history feed (persons x months): an incremental table merged by key like stg_rs__pensions
+-- (macros/incremental_versions.sql), so that a daily build neither re-derives it for its tests
+-- nor for the person income of a few persons (looked up by the id_number index).
+{%- set key = [
+    ['id_number', 'coalesce(id_number, id_number_raw)'],
+    ['employer_uscc', 'employer_uscc'],
+    ['contribution_month', 'contribution_month'],
+] %}
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'id_number',
+    'id_number_raw',
+    'id_number_issue',
+    'employer_uscc',
+    'employer_name',
+    'contribution_month',
+    'payer_type',
+    'contribution_base',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
+{%- set mode = incremental_versions_mode('rs_contribution') %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ reset_incremental_versions('rs_contribution') }}",
+        ],
+        post_hook=[
+            "{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"
+        ],
+    )
+}}
 
 with
 
 source as (
 
-    select * from {{ source('rs', 'contribution') }}
+    {{ raw_rows_to_merge(source('rs', 'contribution'), mode) }}
 
 ),
 
@@ -32,28 +71,11 @@ normalised as (
 
 ),
 
-versions as (
-
-    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)', 'employer_uscc', 'contribution_month']) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns) }}
 
 select
     'rs_contribution' as feed,
-    {{ record_key([
-        ['id_number', 'coalesce(versions.id_number, versions.id_number_raw)'],
-        ['employer_uscc', 'versions.employer_uscc'],
-        ['contribution_month', 'versions.contribution_month'],
-    ]) }} as record_key,
-    versions.id_number,
-    versions.id_number_raw,
-    versions.id_number_issue,
-    versions.employer_uscc,
-    versions.employer_name,
-    versions.contribution_month,
-    versions.payer_type,
-    versions.contribution_base,
-    versions.delivery_id,
-    versions.business_date
+    {{ record_key(key) }} as record_key,
+    {{ version_columns | join(',\n    ') }}
 
 from versions

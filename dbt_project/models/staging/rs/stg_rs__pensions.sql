@@ -3,10 +3,11 @@
 -- Identity-number key columns compare after normalisation.
 -- Month columns arrive typed as the month's first day (the loader parses the feed's format);
 -- they are truncated to the first day again defensively.
--- One of the three biggest feeds: an incremental table (macros/incremental_versions.sql, README
+-- One of the big history feeds: an incremental table (macros/incremental_versions.sql, README
 -- "Incremental models"). A daily build reads and normalises only the raw rows delivered since the
 -- table's watermark; a key's new current version is the latest of its stored one and its new
 -- rows (delete+insert by record_key). delivery_sequence and delivery_line keep the version order.
+{%- set key = [['id_number', 'coalesce(id_number, id_number_raw)'], ['pay_month', 'pay_month']] %}
 -- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
 {%- set version_columns = [
     'id_number',
@@ -21,10 +22,6 @@
     'delivery_line',
 ] %}
 {%- set mode = incremental_versions_mode('rs_pension') %}
-{%- set new_record_key = record_key([
-    ['id_number', 'coalesce(normalised.id_number, normalised.id_number_raw)'],
-    ['pay_month', 'normalised.pay_month'],
-]) %}
 {{
     config(
         materialized='incremental',
@@ -35,7 +32,9 @@
             "{{ capture_delivery_watermark() }}",
             "{{ reset_incremental_versions('rs_pension') }}",
         ],
-        post_hook=["{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"
+        ],
     )
 }}
 
@@ -43,10 +42,7 @@ with
 
 source as (
 
-    select * from {{ source('rs', 'pension') }}
-    {%- if mode == 'delta' %}
-        where _delivery_id > {{ delivery_watermark() }}
-    {%- endif %}
+    {{ raw_rows_to_merge(source('rs', 'pension'), mode) }}
 
 ),
 
@@ -67,42 +63,12 @@ normalised as (
     from source
 
 ),
-{%- if mode == 'delta' %}
 
-    -- the stored current versions of the keys with a new version
-    stored as (
-
-        select
-            {{ version_columns | join(',\n            ') }}
-
-        from {{ this }}
-        where record_key in (select {{ new_record_key }} from normalised)
-
-    ),
-
-    candidates as (
-
-        select * from normalised
-        union all
-        select * from stored
-
-    ),
-{%- endif %}
-
-versions as (
-
-    {{ latest_version(
-        'candidates' if mode == 'delta' else 'normalised', ['coalesce(id_number, id_number_raw)', 'pay_month']
-    ) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns) }}
 
 select
     'rs_pension' as feed,
-    {{ record_key([
-        ['id_number', 'coalesce(versions.id_number, versions.id_number_raw)'],
-        ['pay_month', 'versions.pay_month'],
-    ]) }} as record_key,
+    {{ record_key(key) }} as record_key,
     {{ version_columns | join(',\n    ') }}
 
 from versions

@@ -4,12 +4,51 @@
 -- The catalogue's Chinese column names are renamed to English; the record_key keeps them.
 -- Month columns arrive typed as the month's first day (the loader parses the feed's format);
 -- they are truncated to the first day again defensively.
+-- A history feed (persons x months): an incremental table merged by key like stg_rs__pensions
+-- (macros/incremental_versions.sql), so that a daily build neither re-derives it for its tests
+-- nor for the person income of a few persons (looked up by the id_number index).
+{%- set key = [
+    ['纳税人身份证号', 'coalesce(id_number, id_number_raw)'],
+    ['所属期', 'income_month'],
+    ['扣缴单位', 'withholding_agent'],
+] %}
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'id_number',
+    'id_number_raw',
+    'id_number_issue',
+    'name',
+    'income_month',
+    'withholding_agent',
+    'income_amount',
+    'tax_paid',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
+{%- set mode = incremental_versions_mode('sw_income') %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='record_key',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ capture_delivery_watermark() }}",
+            "{{ reset_incremental_versions('sw_income') }}",
+        ],
+        post_hook=[
+            "{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"
+        ],
+    )
+}}
 
 with
 
 source as (
 
-    select * from {{ source('sw', 'income') }}
+    {{ raw_rows_to_merge(source('sw', 'income'), mode) }}
 
 ),
 
@@ -33,28 +72,11 @@ normalised as (
 
 ),
 
-versions as (
-
-    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)', 'income_month', 'withholding_agent']) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns) }}
 
 select
     'sw_income' as feed,
-    {{ record_key([
-        ['纳税人身份证号', 'coalesce(versions.id_number, versions.id_number_raw)'],
-        ['所属期', 'versions.income_month'],
-        ['扣缴单位', 'versions.withholding_agent'],
-    ]) }} as record_key,
-    versions.id_number,
-    versions.id_number_raw,
-    versions.id_number_issue,
-    versions.name,
-    versions.income_month,
-    versions.withholding_agent,
-    versions.income_amount,
-    versions.tax_paid,
-    versions.delivery_id,
-    versions.business_date
+    {{ record_key(key) }} as record_key,
+    {{ version_columns | join(',\n    ') }}
 
 from versions
