@@ -153,3 +153,24 @@
 
     )
 {%- endmacro %}
+
+
+{#- The config of an incremental current-versions model of `feed`, keyed by record_key
+    (delete+insert): its watermark hooks, the record_key's unique index and a lookup index on
+    each of `lookup` (the columns delta builds downstream select by).
+    {{ config(**incremental_versions_config('rs_pension', lookup=['id_number'])) }} -#}
+{% macro incremental_versions_config(feed, lookup=[]) -%}
+    {%- set post_hook = [] -%}
+    {%- for column in lookup -%}
+        {%- do post_hook.append("{{ lookup_index('" ~ column ~ "') }}") -%}
+    {%- endfor -%}
+    {%- do post_hook.extend(["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"]) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'record_key',
+        'on_schema_change': 'fail',
+        'pre_hook': ["{{ capture_delivery_watermark() }}", "{{ reset_incremental_versions('" ~ feed ~ "') }}"],
+        'post_hook': post_hook,
+    }) }}
+{%- endmacro %}

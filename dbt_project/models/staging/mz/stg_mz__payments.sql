@@ -25,19 +25,7 @@
     'delivery_line',
 ] %}
 {%- set mode = incremental_versions_mode('mz_payment') %}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='record_key',
-        on_schema_change='fail',
-        pre_hook=[
-            "{{ capture_delivery_watermark() }}",
-            "{{ reset_incremental_versions('mz_payment') }}",
-        ],
-        post_hook=["{{ lookup_index('case_ref') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"],
-    )
-}}
+{{ config(**incremental_versions_config('mz_payment', lookup=['case_ref'])) }}
 
 with
 

@@ -27,21 +27,7 @@
     'delivery_line',
 ] %}
 {%- set mode = incremental_versions_mode('rs_contribution') %}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='record_key',
-        on_schema_change='fail',
-        pre_hook=[
-            "{{ capture_delivery_watermark() }}",
-            "{{ reset_incremental_versions('rs_contribution') }}",
-        ],
-        post_hook=[
-            "{{ lookup_index('id_number') }}", "{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"
-        ],
-    )
-}}
+{{ config(**incremental_versions_config('rs_contribution', lookup=['id_number'])) }}
 
 with
 
