@@ -12,21 +12,18 @@ rig's days do not bring, are in test_incremental_staging.py.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from psycopg import errors, sql
-from test_rig_counts import TOKEN, run_day
+from test_rig_counts import run_day, tiny_rig
 
 from ingest.db import connect
 from ingest.transform import DAILY_BUILD, run_dbt
 from ingest.warehouse import ensure_schema
-from rig.generate import generate
-from rig.partner_api import PartnerApiServer
-from rig.publish import READER_PASSWORD, READER_ROLE, publish
+from rig.publish import publish
 
 FIRST = date(2026, 11, 27)
 DAYS = 3
@@ -38,7 +35,7 @@ STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits
 pytestmark = pytest.mark.timeout(2400)
 
 
-def dbt(args: list[str], dsn: str, day: date, target: Path) -> None:
+def dbt(args: list[str], dsn: str, target: Path) -> None:
     # a target path of its own: other tests may run dbt at the same time
     run_dbt([*args, "--target-path", str(target)], dsn)
 
@@ -98,53 +95,40 @@ def columns(conn, schema: str, name: str) -> list[tuple[str, str]]:
 def built(tmp_path_factory, cluster):
     """The tiny rig's days ingested and built one by one, then the built models copied aside."""
     root = Path(tmp_path_factory.mktemp("incremental"))
-    result = generate(root / "rig", "tiny", 42, FIRST, DAYS)
-    names = {k: f"inc_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "wh")}
-    dsns = {k: cluster.create_database(n) for k, n in names.items()}
-    landing, api = root / "landing", root / "api"
-    api.mkdir(parents=True)
-    server = PartnerApiServer(api, TOKEN)
-    server.start()
-    reader = f"postgresql://{READER_ROLE}:{READER_PASSWORD}@127.0.0.1:{cluster.port}/{names['src']}"
-    rig = {"landing": landing, "server": server, "reader": reader}
     target = root / "dbt-target"
-    try:
-        with connect(dsns["wh"]) as conn:
-            ensure_schema(conn)
+    with tiny_rig(root, cluster, "inc", DAYS) as world, connect(world.dsns["wh"]) as conn:
+        rig = {"landing": world.landing, "server": world.server, "reader": world.reader}
+        ensure_schema(conn)
+        conn.commit()
+        paid_months = []  # the paid-month keys after each day: a later day must retract some
+        ways = []  # the way the incremental staging models were built, each day
+        new_payments = []  # raw payment versions delivered after each day's watermark
+        for day in world.days:
+            publish(world.dir, day, world.dsns["src"], landing_dir=world.landing, api_dir=world.api)
+            run_day(conn, rig, day)
             conn.commit()
-            paid_months = []  # the paid-month keys after each day: a later day must retract some
-            ways = []  # the way the incremental staging models were built, each day
-            new_payments = []  # raw payment versions delivered after each day's watermark
-            for day in result.days:
-                publish(root / "rig", day, dsns["src"], landing_dir=landing, api_dir=api)
-                run_day(conn, rig, day)
-                conn.commit()
-                new_payments.append(conn.execute(
-                    """select count(*) from raw.mz_payment where _delivery_id > coalesce(substring(
-                           obj_description(to_regclass('staging.stg_mz__payments'), 'pg_class')
-                           from 'delivery_id ([0-9]+)')::bigint, -1)""").fetchone()[0])
-                dbt(DAILY_BUILD, dsns["wh"], day, target)
-                ways.append(staging_ways(target))
-                paid_months.append({k for (k,) in conn.execute(
-                    "select paid_month_key from intermediate.int_paid_months_aggregated").fetchall()})
-            dbt(DAILY_BUILD, dsns["wh"], result.days[-1], target)  # a rerun with nothing new
-            tables = models(conn)
-            counts = {t: conn.execute(sql.SQL("select count(*) from {}.{}").format(
-                sql.Identifier(t[0]), sql.Identifier(t[1]))).fetchone()[0] for t in tables}
-            watermarks = dict(conn.execute(
-                """select c.relname, obj_description(c.oid, 'pg_class') from pg_class c
-                   join pg_namespace n on n.oid = c.relnamespace where n.nspname = any(%s)""",
-                (list(MODEL_SCHEMAS),)).fetchall())
-            last_delivery = conn.execute("select max(delivery_id) from meta.deliveries").fetchone()[0]
-            snapshot(conn, tables)
-            cols = {t: columns(conn, *t) for t in tables}
-            yield {"conn": conn, "dsn": dsns["wh"], "days": result.days, "target": target, "tables": tables,
-                   "counts": counts, "columns": cols, "watermarks": watermarks, "last_delivery": last_delivery,
-                   "paid_months": paid_months, "ways": ways, "new_payments": new_payments}
-    finally:
-        server.stop()
-        for name in names.values():
-            cluster.drop_databases(name)
+            new_payments.append(conn.execute(
+                """select count(*) from raw.mz_payment where _delivery_id > coalesce(substring(
+                       obj_description(to_regclass('staging.stg_mz__payments'), 'pg_class')
+                       from 'delivery_id ([0-9]+)')::bigint, -1)""").fetchone()[0])
+            dbt(DAILY_BUILD, world.dsns["wh"], target)
+            ways.append(staging_ways(target))
+            paid_months.append({k for (k,) in conn.execute(
+                "select paid_month_key from intermediate.int_paid_months_aggregated").fetchall()})
+        dbt(DAILY_BUILD, world.dsns["wh"], target)  # a rerun with nothing new
+        tables = models(conn)
+        counts = {t: conn.execute(sql.SQL("select count(*) from {}.{}").format(
+            sql.Identifier(t[0]), sql.Identifier(t[1]))).fetchone()[0] for t in tables}
+        watermarks = dict(conn.execute(
+            """select c.relname, obj_description(c.oid, 'pg_class') from pg_class c
+               join pg_namespace n on n.oid = c.relnamespace where n.nspname = any(%s)""",
+            (list(MODEL_SCHEMAS),)).fetchall())
+        last_delivery = conn.execute("select max(delivery_id) from meta.deliveries").fetchone()[0]
+        snapshot(conn, tables)
+        cols = {t: columns(conn, *t) for t in tables}
+        yield {"conn": conn, "dsn": world.dsns["wh"], "target": target, "tables": tables,
+               "counts": counts, "columns": cols, "watermarks": watermarks, "last_delivery": last_delivery,
+               "paid_months": paid_months, "ways": ways, "new_payments": new_payments}
 
 
 def test_the_big_models_are_incremental_and_filled(built):
@@ -201,8 +185,8 @@ def test_the_keys_are_enforced_unique_by_one_index(built):
 
 
 def test_incremental_build_equals_a_full_refresh(built):
-    conn, day = built["conn"], built["days"][-1]
-    dbt([*DAILY_BUILD, "--full-refresh"], built["dsn"], day, built["target"])
+    conn = built["conn"]
+    dbt([*DAILY_BUILD, "--full-refresh"], built["dsn"], built["target"])
     assert models(conn).keys() == built["tables"].keys(), "the same models exist after the full refresh"
     differ = {}
     for schema, name in sorted(built["tables"]):

@@ -19,14 +19,12 @@ from pathlib import Path
 
 import pytest
 from psycopg import sql
-from test_rig_counts import TOKEN, run_day
+from test_rig_counts import run_day, tiny_rig
 
 from ingest.db import connect
 from ingest.transform import run_dbt
 from ingest.warehouse import ensure_schema
-from rig.generate import generate
-from rig.partner_api import PartnerApiServer
-from rig.publish import READER_PASSWORD, READER_ROLE, publish
+from rig.publish import publish
 
 FIRST = date(2026, 11, 27)
 MODELS = {
@@ -42,29 +40,16 @@ pytestmark = pytest.mark.timeout(1800)
 def wh(tmp_path_factory, cluster):
     """The tiny rig's first day loaded and its person models built."""
     root = Path(tmp_path_factory.mktemp("person_facts"))
-    generate(root / "rig", "tiny", 42, FIRST, 1)
-    names = {k: f"ipf_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "wh")}
-    dsns = {k: cluster.create_database(n) for k, n in names.items()}
-    landing, api = root / "landing", root / "api"
-    api.mkdir(parents=True)
-    server = PartnerApiServer(api, TOKEN)
-    server.start()
-    reader = f"postgresql://{READER_ROLE}:{READER_PASSWORD}@127.0.0.1:{cluster.port}/{names['src']}"
     target = root / "dbt-target"
-    try:
-        with connect(dsns["wh"]) as conn:
-            ensure_schema(conn)
-            conn.commit()
-            publish(root / "rig", FIRST, dsns["src"], landing_dir=landing, api_dir=api)
-            run_day(conn, {"landing": landing, "server": server, "reader": reader}, FIRST)
-            conn.commit()
-            server.stop()
-            dbt(["run", *SELECT], dsns["wh"], target)
-            yield {"conn": conn, "dsn": dsns["wh"], "target": target}
-    finally:
-        server.stop()
-        for name in names.values():
-            cluster.drop_databases(name)
+    with tiny_rig(root, cluster, "ipf", 1) as world, connect(world.dsns["wh"]) as conn:
+        ensure_schema(conn)
+        conn.commit()
+        publish(world.dir, FIRST, world.dsns["src"], landing_dir=world.landing, api_dir=world.api)
+        run_day(conn, {"landing": world.landing, "server": world.server, "reader": world.reader}, FIRST)
+        conn.commit()
+        world.server.stop()
+        dbt(["run", *SELECT], world.dsns["wh"], target)
+        yield {"conn": conn, "dsn": world.dsns["wh"], "target": target}
 
 
 def dbt(args: list[str], dsn: str, target: Path) -> None:

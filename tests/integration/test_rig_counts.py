@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -38,24 +40,34 @@ TOKEN = "rig-counts-token"
 NOW = datetime(2030, 1, 1, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(scope="module")
-def rig(tmp_path_factory, cluster):
-    root = Path(tmp_path_factory.mktemp("rig_counts"))
-    result = generate(root / "rig", "tiny", 42, FIRST, DAYS)
-    names = {k: f"rc_{k}_{uuid.uuid4().hex[:8]}" for k in ("src", "daily", "backfill")}
+@contextmanager
+def tiny_rig(root: Path, cluster, prefix: str, days: int, databases: tuple[str, ...] = ("src", "wh")):  # type: ignore[no-untyped-def]
+    """The tiny rig's `days` from FIRST generated into root/rig, fresh databases
+    <prefix>_<name>_<hex> (`src` is the business database the rig publishes to), the partner API
+    serving root/api; the server is stopped and the databases dropped afterwards."""
+    result = generate(root / "rig", "tiny", 42, FIRST, days)
+    names = {k: f"{prefix}_{k}_{uuid.uuid4().hex[:8]}" for k in databases}
     dsns = {k: cluster.create_database(n) for k, n in names.items()}
     landing, api = root / "landing", root / "api"
     api.mkdir(parents=True)
     server = PartnerApiServer(api, TOKEN)
     server.start()
-    reader = f"postgresql://{READER_ROLE}:{READER_PASSWORD}@127.0.0.1:{cluster.port}/{names['src']}"
     try:
-        yield {"dir": root / "rig", "days": result.days, "landing": landing, "api": api, "server": server,
-               "src_admin": dsns["src"], "reader": reader, "daily": dsns["daily"], "backfill": dsns["backfill"]}
+        yield SimpleNamespace(
+            dir=root / "rig", days=result.days, dsns=dsns, landing=landing, api=api, server=server,
+            reader=f"postgresql://{READER_ROLE}:{READER_PASSWORD}@127.0.0.1:{cluster.port}/{names['src']}")
     finally:
         server.stop()
-        for name in names.values():
-            cluster.drop_databases(name)
+        cluster.drop_databases(*names.values())
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory, cluster):
+    root = Path(tmp_path_factory.mktemp("rig_counts"))
+    with tiny_rig(root, cluster, "rc", DAYS, ("src", "daily", "backfill")) as world:
+        yield {"dir": world.dir, "days": world.days, "landing": world.landing, "api": world.api,
+               "server": world.server, "src_admin": world.dsns["src"], "reader": world.reader,
+               "daily": world.dsns["daily"], "backfill": world.dsns["backfill"]}
 
 
 def run_day(conn, rig, day: date) -> None:
