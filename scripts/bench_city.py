@@ -399,7 +399,7 @@ def bench(args: argparse.Namespace) -> dict:
                       f"warnings {result['warnings']:,}  peak py+pg {result['peak_memory_mb']['total']:.0f} MB",
                       flush=True)
                 _write(report, args.out)
-                if i == 0:
+                if i == 0 and not args.no_floor:
                     report["floor"] = floors(copy_dsn, wh_dsn, landing, target, state, sampler, args.workers)
                     _write(report, args.out)
                     if args.dag_overhead:
@@ -549,6 +549,8 @@ def main() -> int:
     parser.add_argument("--rules", default=None, help="rules the rig's reference evaluates (default: rig's)")
     parser.add_argument("--dag-overhead", action="store_true",
                         help="also run the initial day through dag.test once and report the difference")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the floor (\\copy and hand SQL): for tuning runs; the ratios need it")
     parser.add_argument("--keep", action="store_true", help="keep the h8b_<size>_* databases and published files")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default .local/bench/<size>-<stamp>.json)")
     parser.add_argument("--report", type=Path, metavar="JSON",
