@@ -320,6 +320,25 @@ def dag_overhead(cluster: LocalCluster, tag: str, day: date, state: Path) -> dic
 
 # ---- main -----------------------------------------------------------------------------------
 
+def days_done(wh_dsn: str) -> int:
+    """Business days a kept warehouse has run (the ledger's distinct business dates)."""
+    with psycopg.connect(wh_dsn) as conn:
+        return conn.execute("select count(distinct business_date) from meta.deliveries").fetchone()[0]
+
+
+def wait_for_autovacuum(cluster: LocalCluster, tag: str, limit_s: float = 900.0) -> float:
+    """Seconds until no autovacuum worker runs in the benchmark's databases (at most limit_s)."""
+    t0 = time.perf_counter()
+    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
+        while time.perf_counter() - t0 < limit_s:
+            busy = conn.execute("select count(*) from pg_stat_activity where backend_type = 'autovacuum worker' "
+                                "and datname like %s", (f"{tag}%",)).fetchone()[0]
+            if not busy:
+                break
+            time.sleep(2)
+    return time.perf_counter() - t0
+
+
 def bench(args: argparse.Namespace) -> dict:
     from rig.partner_api import PartnerApiServer
     from rig.platform_server import PlatformServer
@@ -330,8 +349,9 @@ def bench(args: argparse.Namespace) -> dict:
     rules = args.rules if args.rules is not None else DEFAULT_RULES.get(args.size)
     tag = f"h8b_{args.size}"
     state = ROOT / ".local" / "bench" / f"state-{args.size}"
-    shutil.rmtree(state, ignore_errors=True)
-    state.mkdir(parents=True)
+    if not args.resume:
+        shutil.rmtree(state, ignore_errors=True)
+    state.mkdir(parents=True, exist_ok=True)
     os.environ["MINZHENG_STATE_DIR"] = str(state)  # dbt target and logs of this run, apart from the demo's
     os.environ.setdefault("DBT_QUIET", "True")  # dbt's per-node lines off the screen (errors still show)
     target = state / "dbt" / "target"
@@ -352,7 +372,8 @@ def bench(args: argparse.Namespace) -> dict:
               "checkpoint_timeout"],)).fetchall())
         report["machine"]["server_version"] = conn.execute("show server_version").fetchone()[0]
     names = [f"{tag}_wh", f"{tag}_src", f"{tag}_copy", f"{tag}_dagwh", f"{tag}_airflow"]
-    cluster.drop_databases(*names)
+    if not args.resume:
+        cluster.drop_databases(*names)
 
     t0 = time.perf_counter()
     report["rig"] = ensure_rig(args.size, args.seed, first, days, rules)
@@ -378,13 +399,22 @@ def bench(args: argparse.Namespace) -> dict:
     })
     report["days"] = []
     report["ingest_workers"] = args.workers
+    done = days_done(wh_dsn) if args.resume else 0
+    if args.resume:
+        report["resumed_after_days"] = done
+        print(f"resuming a kept run: {done} business days in the warehouse", flush=True)
     # the ingest tasks run side by side, as the executor runs the DAG's parallel ingest tasks
     pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn"))
     try:
         list(pool.map(_warm, range(args.workers)))
         with MemorySampler(cluster, tag) as sampler:
-            for i in range(days):
+            for i in range(done, days):
                 day = first + timedelta(days=i)
+                if i:
+                    # a delta comes a day after the one before: the autovacuum the previous day
+                    # started (the history load's millions of new rows) is not that delta's cost
+                    settle_s = wait_for_autovacuum(cluster, tag)
+                    print(f"  (waited {settle_s:.0f} s for autovacuum to finish before the delta)", flush=True)
                 t0 = time.perf_counter()
                 published = publish(rig, day, src_dsn, landing_dir=landing, api_dir=api)
                 publish_s = time.perf_counter() - t0
@@ -393,7 +423,11 @@ def bench(args: argparse.Namespace) -> dict:
                       f"{published.deliveries_copied} deliveries, {sum(published.mz_rows.values()):,} mz rows) "
                       f"load {_load()}", flush=True)
                 result = run_day(day, sampler, target, wh_dsn, pool, args.workers)
+                # each day's per-node timings, for "what bounds the dbt build" (target/ keeps the last)
+                shutil.copy(target / "run_results.json", state / f"run_results-{kind.replace(' ', '')}.json")
                 result.update({"kind": kind, "rig_publish_s": round(publish_s, 1)})
+                if i:
+                    result["autovacuum_wait_s"] = round(settle_s, 1)
                 report["days"].append(result)
                 print(f"  {'day total':<20} {result['seconds']:>8.1f} s  db {result['db_size_mb']:,} MB  "
                       f"warnings {result['warnings']:,}  peak py+pg {result['peak_memory_mb']['total']:.0f} MB",
@@ -461,6 +495,8 @@ def ratios(report: dict) -> dict:
     if not days:
         return out
     initial = days[0]
+    if initial["kind"] != "initial":  # a --resume run: its initial day is in the kept run's JSON
+        return {"delta_seconds": [d["seconds"] for d in days], "meets": {}}
     floor = report.get("floor")
     st = {s["stage"]: s for s in initial["stages"]}
     if floor:
@@ -551,6 +587,9 @@ def main() -> int:
                         help="also run the initial day through dag.test once and report the difference")
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (\\copy and hand SQL): for tuning runs; the ratios need it")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue a run kept with --keep: the deltas after its last business day, up to "
+                             "--deltas in all (same --size, --seed, --first-date)")
     parser.add_argument("--keep", action="store_true", help="keep the h8b_<size>_* databases and published files")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default .local/bench/<size>-<stamp>.json)")
     parser.add_argument("--report", type=Path, metavar="JSON",

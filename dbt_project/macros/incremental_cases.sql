@@ -160,7 +160,7 @@
     {%- elif not changed['new'] -%}
     false
     {%- else -%}
-    {{ column }} in ({{ changed_case_refs(watermark, with_person_facts) }})
+    {{ key_in(column, changed_case_refs(watermark, with_person_facts)) }}
     {%- endif -%}
     {%- endif %}
 {%- endmacro %}

@@ -193,13 +193,13 @@
     {%- else -%}
     (
         {%- if todo['persons'] %}
-        member_id_number in ({{ changed_income_persons(todo['watermark']) }})
+        {{ key_in('member_id_number', changed_income_persons(todo['watermark'])) }}
         {%- endif %}
         {%- if todo['persons'] and todo['cases'] %}
         or
         {%- endif %}
         {%- if todo['cases'] %}
-        case_ref in ({{ changed_case_refs(todo['watermark']) }})
+        {{ key_in('case_ref', changed_case_refs(todo['watermark'])) }}
         {%- endif %}
     )
     {%- endif -%}
@@ -217,18 +217,18 @@
     {%- elif todo.get('persons') or todo.get('cases') -%}
         {%- if todo['persons'] -%}
         delete from {{ this }}
-        where id_number in ({{ changed_income_persons(todo['watermark']) }});
+        where {{ key_in('id_number', changed_income_persons(todo['watermark'])) }};
         {% endif -%}
         {%- if todo['cases'] -%}
         delete from {{ this }} as income
         where
-            income.id_number in ({{ changed_case_members(todo['watermark']) }})
+            {{ key_in('income.id_number', changed_case_members(todo['watermark'])) }}
             and not exists (
                 select 1 from {{ ref('int_dibao_member_months') }}
                 where
                     member_id_number = income.id_number
                     and pay_month = income.income_month
-                    and member_id_number in ({{ changed_case_members(todo['watermark']) }})
+                    and {{ key_in('member_id_number', changed_case_members(todo['watermark'])) }}
             )
         {%- endif -%}
     {%- else -%}
