@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 -- Property held (W05): a zj_real_estate certificate is held by its owner over
 -- [registered_date, cancelled_date] (cancelled_date null = still held). Valid numbers only.
 

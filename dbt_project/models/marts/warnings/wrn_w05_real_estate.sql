@@ -21,7 +21,9 @@ properties as (
 
 ),
 
-holdings as (
+-- every member month with a property a member holds during it, no evidence built yet: most
+-- members who own anything own one home, so most of these rows flag nothing
+holdings as materialized (
 
     select
         member_months.paid_month_key,
@@ -31,11 +33,13 @@ holdings as (
         member_months.pay_month,
         member_months.amount,
         member_months.payments,
+        member_months.member_id_number,
         properties.cert_no,
         properties.usage,
-        {{ evidence_item('properties.feed', 'properties.record_key', "'usage'", 'properties.usage',
-            "'held by member ' || member_months.member_id_number || ' from ' || " ~ iso_date('properties.from_date')
-            ~ " || coalesce(' to ' || " ~ iso_date('properties.to_date') ~ ", '')") }} as item
+        properties.from_date,
+        properties.to_date,
+        properties.feed,
+        properties.record_key
 
     from member_months
     inner join properties
@@ -46,24 +50,58 @@ holdings as (
 
 ),
 
-flagged as (
+-- the paid months the rule holds for, decided before any evidence is built; "2 or more distinct
+-- residential cert_no" as min <> max (byte order, "C"), so that a hash aggregate can decide it
+held_months as (
 
     select
         paid_month_key,
         program,
         case_ref,
-        payee_id_number as subject_id_number,
-        null::text as subject_name,
-        pay_month,
-        min(amount) as amount_at_risk,
-        jsonb_agg(item order by usage, cert_no) as facts,
-        (array_agg(payments))[1] as payments
+        payee_id_number,
+        pay_month
 
     from holdings
     group by paid_month_key, program, case_ref, payee_id_number, pay_month
     having
         bool_or(usage in ('commercial', 'industrial'))
-        or count(distinct cert_no) filter (where usage = 'residential') >= 2
+        or min(cert_no collate "C") filter (where usage = 'residential')
+        <> max(cert_no collate "C") filter (where usage = 'residential')
+
+),
+
+flagged as (
+
+    select
+        held_months.paid_month_key,
+        held_months.program,
+        held_months.case_ref,
+        held_months.payee_id_number as subject_id_number,
+        null::text as subject_name,
+        held_months.pay_month,
+        min(holdings.amount) as amount_at_risk,
+        jsonb_agg(
+            {{ evidence_item('holdings.feed', 'holdings.record_key', "'usage'", 'holdings.usage',
+                "'held by member ' || holdings.member_id_number || ' from ' || " ~ iso_date('holdings.from_date')
+                ~ " || coalesce(' to ' || " ~ iso_date('holdings.to_date') ~ ", '')") }}
+            order by holdings.usage, holdings.cert_no
+        ) as facts,
+        (array_agg(holdings.payments))[1] as payments
+
+    from held_months
+    inner join holdings
+        on
+            held_months.paid_month_key = holdings.paid_month_key
+            and held_months.program = holdings.program
+            and held_months.case_ref = holdings.case_ref
+            and held_months.payee_id_number = holdings.payee_id_number
+            and held_months.pay_month = holdings.pay_month
+    group by
+        held_months.paid_month_key,
+        held_months.program,
+        held_months.case_ref,
+        held_months.payee_id_number,
+        held_months.pay_month
 
 ),
 
