@@ -320,10 +320,12 @@ def dag_overhead(cluster: LocalCluster, tag: str, day: date, state: Path) -> dic
 
 # ---- main -----------------------------------------------------------------------------------
 
-def days_done(wh_dsn: str) -> int:
-    """Business days a kept warehouse has run (the ledger's distinct business dates)."""
+def days_done(wh_dsn: str, first: date) -> int:
+    """Business days a kept warehouse has run since `first` (the ledger's latest business date;
+    the initial day's deliveries may carry earlier ones)."""
     with psycopg.connect(wh_dsn) as conn:
-        return conn.execute("select count(distinct business_date) from meta.deliveries").fetchone()[0]
+        last = conn.execute("select max(business_date) from meta.deliveries").fetchone()[0]
+    return (last - first).days + 1 if last and last >= first else 0
 
 
 def wait_for_autovacuum(cluster: LocalCluster, tag: str, limit_s: float = 900.0) -> float:
@@ -399,7 +401,7 @@ def bench(args: argparse.Namespace) -> dict:
     })
     report["days"] = []
     report["ingest_workers"] = args.workers
-    done = days_done(wh_dsn) if args.resume else 0
+    done = days_done(wh_dsn, first) if args.resume else 0
     if args.resume:
         report["resumed_after_days"] = done
         print(f"resuming a kept run: {done} business days in the warehouse", flush=True)
