@@ -1,5 +1,3 @@
-{{ config(materialized='view') }}
-
 -- Enterprise roles (W07), one row per role of a person with a valid number:
 --   legal_representative of an sc_enterprise (the role has no dates of its own: it holds while
 --     the enterprise exists);

@@ -7,6 +7,8 @@
 -- deletes and recomputes every row of the cases whose payments, case record or members
 -- changed since the table's watermark.
 
+{#- index on recipient_id_number: the rules look up the recipients of a few thousand persons
+    (custody, public posts, duplicates, enterprise roles) by it -#}
 {{
     config(
         materialized='incremental',
@@ -17,7 +19,12 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('case_ref') }}",
         ],
-        post_hook=["{{ lookup_index('case_ref') }}", "{{ unique_index(['paid_month_key', 'recipient_id_number']) }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ lookup_index('case_ref') }}",
+            "{{ lookup_index('recipient_id_number') }}",
+            "{{ unique_index(['paid_month_key', 'recipient_id_number']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 
