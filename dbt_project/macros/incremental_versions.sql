@@ -1,7 +1,9 @@
 {#-
-  Incremental current versions (README "Incremental models"): the three biggest staging models
-  (stg_rs__pensions, stg_mz__payments, stg_jr__deposits) keep the current version of every key in
-  a table and merge the raw rows delivered since the table's watermark (macros/incremental_cases.sql:
+  Incremental current versions (README "Incremental models"): the history-sized staging models
+  (stg_rs__pensions, stg_mz__payments, stg_jr__deposits, stg_rs__contributions, stg_sw__income)
+  and the person-fact ones many models read (stg_ga__hukou, stg_ga__deaths,
+  stg_wj__death_certificates, stg_mz__death_cremations, stg_zj__real_estate) keep the current
+  version of every key in a table and merge the raw rows delivered since the table's watermark (macros/incremental_cases.sql:
   the greatest meta.deliveries.delivery_id seen, in the table's comment, captured by a pre-hook
   and stored by a post-hook). Three ways a build goes:
 
@@ -10,7 +12,7 @@
   - delta: only the raw rows with _delivery_id > watermark (the raw table's _delivery_id index) are
     read and normalised. The latest version is a maximum, and a maximum can be merged: a key's new
     current version is the latest of its stored current version and its new raw rows (the table
-    keeps the order columns for that, delivery_sequence and delivery_line). None of the three feeds
+    keeps the order columns for that, delivery_sequence and delivery_line). None of these feeds
     withdraws records (no deleted column), so every current version is in the table. A bank
     snapshot (jr_deposit) is merged per (unit, as_of_date): a new delivery that is later than the
     group's stored one replaces all the group's rows, an earlier one changes nothing.

@@ -29,8 +29,12 @@ FIRST = date(2026, 11, 27)
 DAYS = 3
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "warnings", "quality")
 SNAPSHOT = "incremental_snapshot"
-STAGING = {"stg_rs__pensions": "rs", "stg_mz__payments": "mz", "stg_jr__deposits": "jr", "stg_rs__contributions": "rs",
-           "stg_sw__income": "sw"}
+# the incremental staging models: their source folder and their feed
+STAGING = {"stg_rs__pensions": ("rs", "rs_pension"), "stg_mz__payments": ("mz", "mz_payment"),
+           "stg_jr__deposits": ("jr", "jr_deposit"), "stg_rs__contributions": ("rs", "rs_contribution"),
+           "stg_sw__income": ("sw", "sw_income"), "stg_ga__hukou": ("ga", "ga_hukou"),
+           "stg_ga__deaths": ("ga", "ga_death"), "stg_wj__death_certificates": ("wj", "wj_death_certificate"),
+           "stg_mz__death_cremations": ("mz", "mz_death_cremation"), "stg_zj__real_estate": ("zj", "zj_real_estate")}
 # four builds and a full refresh of the whole project: minutes, more on a busy machine
 pytestmark = pytest.mark.timeout(2400)
 
@@ -58,7 +62,7 @@ def staging_ways(target: Path) -> dict[str, str]:
     """The way each incremental staging model was last built: delta (only the raw rows after its
     watermark) or whole (first build, full refresh, reset)."""
     ways = {}
-    for model, source in STAGING.items():
+    for model, (source, _) in STAGING.items():
         compiled = target / "compiled" / "minzheng_sentinel" / "dbt_project" / "models" / "staging" / source / f"{model}.sql"
         ways[model] = "delta" if "_delivery_id >" in compiled.read_text(encoding="utf-8") else "whole"
     return ways
@@ -103,10 +107,15 @@ def built(tmp_path_factory, cluster):
         paid_months = []  # the paid-month keys after each day: a later day must retract some
         ways = []  # the way the incremental staging models were built, each day
         new_payments = []  # raw payment versions delivered after each day's watermark
+        superseded = []  # the feeds with a delivery superseded by each day's loads
         for day in world.days:
             publish(world.dir, day, world.dsns["src"], landing_dir=world.landing, api_dir=world.api)
+            before = conn.execute("select coalesce(max(delivery_id), 0) from meta.deliveries").fetchone()[0]
             run_day(conn, rig, day)
             conn.commit()
+            superseded.append({f for (f,) in conn.execute(
+                "select feed from meta.deliveries where status = 'superseded' and superseded_by > %s",
+                (before,)).fetchall()})
             new_payments.append(conn.execute(
                 """select count(*) from raw.mz_payment where _delivery_id > coalesce(substring(
                        obj_description(to_regclass('staging.stg_mz__payments'), 'pg_class')
@@ -128,7 +137,7 @@ def built(tmp_path_factory, cluster):
         cols = {t: columns(conn, *t) for t in tables}
         yield {"conn": conn, "dsn": world.dsns["wh"], "target": target, "tables": tables,
                "counts": counts, "columns": cols, "watermarks": watermarks, "last_delivery": last_delivery,
-               "paid_months": paid_months, "ways": ways, "new_payments": new_payments}
+               "paid_months": paid_months, "ways": ways, "new_payments": new_payments, "superseded": superseded}
 
 
 def test_the_big_models_are_incremental_and_filled(built):
@@ -147,7 +156,10 @@ def test_the_big_models_are_incremental_and_filled(built):
     assert retracted and added, "the rig's later days must both add and retract paid months"
     # the staging models merged the later days' payment versions (reversed, moved) on the delta way
     assert built["ways"][0] == dict.fromkeys(STAGING, "whole")
-    assert all(w == dict.fromkeys(STAGING, "delta") for w in built["ways"][1:]), built["ways"]
+    # after the first day only a model whose feed had a delivery superseded is rebuilt whole (reset)
+    whole = [sorted(m for m, w in ways.items() if w != "delta") for ways in built["ways"][1:]]
+    resets = [sorted(m for m, (_, feed) in STAGING.items() if feed in fs) for fs in built["superseded"][1:]]
+    assert whole == resets, f"built whole after the first day: {whole}; superseded: {built['superseded']}"
     assert all(n > 0 for n in built["new_payments"][1:]), built["new_payments"]
     print("row counts:", sorted(((n, name) for name, n in by_name.items()), reverse=True)[:12])
 
@@ -163,6 +175,11 @@ UNIQUE_KEYS = {
     "staging.stg_mz__payments": "record_key",
     "staging.stg_rs__contributions": "record_key",
     "staging.stg_sw__income": "record_key",
+    "staging.stg_ga__hukou": "record_key",
+    "staging.stg_ga__deaths": "record_key",
+    "staging.stg_wj__death_certificates": "record_key",
+    "staging.stg_mz__death_cremations": "record_key",
+    "staging.stg_zj__real_estate": "record_key",
     "staging.stg_jr__deposits": "unit, account_no, as_of_date",
     "intermediate.int_paid_months_aggregated": "paid_month_key",
     "intermediate.int_recipient_months": "paid_month_key, recipient_id_number",

@@ -1,12 +1,32 @@
 -- 死亡注销 (ga_death), delivered by the 13 district branches: the current version of every
 -- person, i.e. the latest row per normalised 公民身份号码 by (business date, sequence, line).
 -- Chinese catalogue columns renamed to English; unit (the branch) from the load ledger.
+-- Read by several models and tests every build: an incremental table merged by key like
+-- stg_rs__pensions (macros/incremental_versions.sql), so that a daily build normalises the day's
+-- rows only.
+{%- set key = [['公民身份号码', 'coalesce(id_number, id_number_raw)']] %}
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'id_number',
+    'id_number_raw',
+    'id_number_issue',
+    'name',
+    'death_date',
+    'deregistered_date',
+    'police_station',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
+{%- set mode = incremental_versions_mode('ga_death') %}
+{{ config(**incremental_versions_config('ga_death')) }}
 
 with
 
 source as (
 
-    select * from {{ source('ga', 'death') }}
+    {{ raw_rows_to_merge(source('ga', 'death'), mode) }}
 
 ),
 
@@ -39,11 +59,7 @@ normalised as (
 
 ),
 
-versions as (
-
-    {{ latest_version('normalised', ['coalesce(id_number, id_number_raw)']) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns) }}
 
 select
     'ga_death' as feed,
@@ -57,7 +73,9 @@ select
     versions.police_station,
     deliveries.unit,
     versions.delivery_id,
-    versions.business_date
+    versions.business_date,
+    versions.delivery_sequence,
+    versions.delivery_line
 
 from versions
 left join deliveries

@@ -1,12 +1,35 @@
 -- 不动产登记 (zj_real_estate): the current version of every record: the latest row per catalogue key
 -- (cert_no, owner_id_number) by (business date, sequence, line, delivery).
 -- Identity-number key columns compare after normalisation.
+-- Read by several models and tests every build: an incremental table merged by key like
+-- stg_rs__pensions (macros/incremental_versions.sql), so that a daily build normalises the day's
+-- rows only.
+{%- set key = [['cert_no', 'cert_no'], ['owner_id_number', 'coalesce(owner_id_number, owner_id_number_raw)']] %}
+-- the columns of a current version, in the order of `normalised` (stored versions are unioned with it)
+{%- set version_columns = [
+    'cert_no',
+    'owner_id_number',
+    'owner_id_number_raw',
+    'owner_id_number_issue',
+    'share_ratio',
+    'district_code',
+    'usage',
+    'area_m2',
+    'registered_date',
+    'cancelled_date',
+    'delivery_id',
+    'business_date',
+    'delivery_sequence',
+    'delivery_line',
+] %}
+{%- set mode = incremental_versions_mode('zj_real_estate') %}
+{{ config(**incremental_versions_config('zj_real_estate')) }}
 
 with
 
 source as (
 
-    select * from {{ source('zj', 'real_estate') }}
+    {{ raw_rows_to_merge(source('zj', 'real_estate'), mode) }}
 
 ),
 
@@ -32,11 +55,7 @@ normalised as (
 
 ),
 
-versions as (
-
-    {{ latest_version('normalised', ['cert_no', 'coalesce(owner_id_number, owner_id_number_raw)']) }}
-
-)
+{{ merged_current_versions(mode, key, version_columns) }}
 
 select
     'zj_real_estate' as feed,
@@ -55,6 +74,8 @@ select
     versions.registered_date,
     versions.cancelled_date,
     versions.delivery_id,
-    versions.business_date
+    versions.business_date,
+    versions.delivery_sequence,
+    versions.delivery_line
 
 from versions
