@@ -158,7 +158,8 @@
 
 
 {#- The config of an incremental current-versions model of `feed`, keyed by record_key
-    (delete+insert): its watermark hooks, the record_key's unique index and a lookup index on
+    (delete+insert): its watermark hooks, the record_key's unique index and NOT NULL constraint
+    (macros/column_constraints.sql) and a lookup index on
     each of `lookup` (the columns delta builds downstream select by).
     {{ config(**incremental_versions_config('rs_pension', lookup=['id_number'])) }} -#}
 {% macro incremental_versions_config(feed, lookup=[]) -%}
@@ -166,7 +167,11 @@
     {%- for column in lookup -%}
         {%- do post_hook.append("{{ lookup_index('" ~ column ~ "') }}") -%}
     {%- endfor -%}
-    {%- do post_hook.extend(["{{ unique_index('record_key') }}", "{{ store_delivery_watermark() }}"]) -%}
+    {%- do post_hook.extend([
+        "{{ unique_index('record_key') }}",
+        "{{ not_null_columns(['record_key']) }}",
+        "{{ store_delivery_watermark() }}",
+    ]) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',

@@ -201,6 +201,35 @@ def test_the_keys_are_enforced_unique_by_one_index(built):
                 t=sql.SQL(".").join(map(sql.Identifier, table.split(".")))))
 
 
+# the columns a NOT NULL constraint keeps non-null instead of a `not_null` data test, and the
+# CHECK that stands for an accepted_values test (macros/column_constraints.sql)
+NOT_NULL = {
+    "intermediate.int_paid_months_aggregated": ["paid_month_key", "program", "case_ref", "pay_month", "amount"],
+    "intermediate.int_person_balances_month_end": ["id_number", "as_of_date", "balance_total"],
+    "intermediate.int_dibao_member_months": ["paid_month_key", "member_record_key", "n_members"],
+    "intermediate.int_recipient_months": ["paid_month_key", "recipient_id_number"],
+    "intermediate.int_person_income_months": ["id_number", "income_month", "income"],
+    "marts.fct_household_months": ["paid_month_key", "household_id", "n_members"],
+    **{f"staging.{model}": ["record_key"] for model in STAGING},
+}
+
+
+def test_the_constraints_refuse_what_the_tests_they_replace_would_fail(built):
+    conn = built["conn"]
+    for table, cols in NOT_NULL.items():
+        schema, name = table.split(".")
+        not_null = {c for (c,) in conn.execute(
+            """select column_name from information_schema.columns
+               where table_schema = %s and table_name = %s and is_nullable = 'NO'""", (schema, name)).fetchall()}
+        assert set(cols) <= not_null, f"{table}: {sorted(set(cols) - not_null)} may be null"
+        with pytest.raises(errors.NotNullViolation), conn.transaction():
+            conn.execute(sql.SQL("update {t} set {c} = null where ctid = (select min(ctid) from {t})").format(
+                t=sql.SQL(".").join(map(sql.Identifier, (schema, name))), c=sql.Identifier(cols[0])))
+    with pytest.raises(errors.CheckViolation), conn.transaction():
+        conn.execute("update intermediate.int_recipient_months set recipient_role = 'spouse' "
+                     "where ctid = (select min(ctid) from intermediate.int_recipient_months)")
+
+
 def test_incremental_build_equals_a_full_refresh(built):
     conn = built["conn"]
     dbt([*DAILY_BUILD, "--full-refresh"], built["dsn"], built["target"])

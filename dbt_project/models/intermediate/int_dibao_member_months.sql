@@ -19,7 +19,12 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('case_ref') }}",
         ],
-        post_hook=["{{ lookup_index('case_ref') }}", "{{ lookup_index('member_id_number') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ lookup_index('case_ref') }}",
+            "{{ lookup_index('member_id_number') }}",
+            "{{ not_null_columns(['paid_month_key', 'member_record_key', 'n_members']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 

@@ -22,7 +22,12 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('case_ref') }}",
         ],
-        post_hook=["{{ lookup_index('case_ref') }}", "{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ lookup_index('case_ref') }}",
+            "{{ unique_index('paid_month_key') }}",
+            "{{ not_null_columns(['paid_month_key', 'program', 'case_ref', 'pay_month', 'amount']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 

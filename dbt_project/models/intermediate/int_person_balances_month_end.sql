@@ -16,7 +16,11 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_balances() }}",
         ],
-        post_hook=["{{ unique_index(['id_number', 'as_of_date']) }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ unique_index(['id_number', 'as_of_date']) }}",
+            "{{ not_null_columns(['id_number', 'as_of_date', 'balance_total']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 

@@ -21,7 +21,11 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_incomes() }}",
         ],
-        post_hook=["{{ unique_index(['id_number', 'income_month']) }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ unique_index(['id_number', 'income_month']) }}",
+            "{{ not_null_columns(['id_number', 'income_month', 'income']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 

@@ -23,6 +23,8 @@
             "{{ lookup_index('case_ref') }}",
             "{{ lookup_index('recipient_id_number') }}",
             "{{ unique_index(['paid_month_key', 'recipient_id_number']) }}",
+            "{{ not_null_columns(['paid_month_key', 'recipient_id_number']) }}",
+            "{{ accepted_values_check('recipient_role', ['member', 'payee']) }}",
             "{{ store_delivery_watermark() }}",
         ],
     )

@@ -18,7 +18,12 @@
             "{{ capture_delivery_watermark(after=incremental_parents()) }}",
             "{{ delete_changed_cases('household_id', with_person_facts=true) }}",
         ],
-        post_hook=["{{ lookup_index('household_id') }}", "{{ unique_index('paid_month_key') }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ lookup_index('household_id') }}",
+            "{{ unique_index('paid_month_key') }}",
+            "{{ not_null_columns(['paid_month_key', 'household_id', 'n_members']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 

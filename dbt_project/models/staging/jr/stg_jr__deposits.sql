@@ -18,7 +18,11 @@
             "{{ reset_incremental_versions('jr_deposit') }}",
             "{{ delete_replaced_snapshots() }}",
         ],
-        post_hook=["{{ unique_index(['unit', 'account_no', 'as_of_date']) }}", "{{ store_delivery_watermark() }}"],
+        post_hook=[
+            "{{ unique_index(['unit', 'account_no', 'as_of_date']) }}",
+            "{{ not_null_columns(['record_key']) }}",
+            "{{ store_delivery_watermark() }}",
+        ],
     )
 }}
 
