@@ -412,10 +412,10 @@ def bench(args: argparse.Namespace) -> dict:
         with MemorySampler(cluster, tag) as sampler:
             for i in range(done, days):
                 day = first + timedelta(days=i)
-                if i:
-                    # a delta comes a day after the one before: the autovacuum the previous day
-                    # started (the history load's millions of new rows) is not that delta's cost
-                    settle_s = wait_for_autovacuum(cluster, tag)
+                # a delta comes a day after the one before: the autovacuum the previous day
+                # started (the history load's millions of new rows) is not that delta's cost
+                settle_s = wait_for_autovacuum(cluster, tag) if i else None
+                if settle_s is not None:
                     print(f"  (waited {settle_s:.0f} s for autovacuum to finish before the delta)", flush=True)
                 t0 = time.perf_counter()
                 published = publish(rig, day, src_dsn, landing_dir=landing, api_dir=api)
@@ -428,7 +428,7 @@ def bench(args: argparse.Namespace) -> dict:
                 # each day's per-node timings, for "what bounds the dbt build" (target/ keeps the last)
                 shutil.copy(target / "run_results.json", state / f"run_results-{kind.replace(' ', '')}.json")
                 result.update({"kind": kind, "rig_publish_s": round(publish_s, 1)})
-                if i:
+                if settle_s is not None:
                     result["autovacuum_wait_s"] = round(settle_s, 1)
                 report["days"].append(result)
                 print(f"  {'day total':<20} {result['seconds']:>8.1f} s  db {result['db_size_mb']:,} MB  "

@@ -228,7 +228,6 @@
                 where
                     member_id_number = income.id_number
                     and pay_month = income.income_month
-                    and {{ key_in('member_id_number', changed_case_members(todo['watermark'])) }}
             )
         {%- endif -%}
     {%- else -%}

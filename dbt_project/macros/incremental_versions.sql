@@ -3,9 +3,9 @@
   (stg_rs__pensions, stg_mz__payments, stg_jr__deposits, stg_rs__contributions, stg_sw__income)
   and the person-fact ones many models read (stg_ga__hukou, stg_ga__deaths,
   stg_wj__death_certificates, stg_mz__death_cremations, stg_zj__real_estate) keep the current
-  version of every key in a table and merge the raw rows delivered since the table's watermark (macros/incremental_cases.sql:
-  the greatest meta.deliveries.delivery_id seen, in the table's comment, captured by a pre-hook
-  and stored by a post-hook). Three ways a build goes:
+  version of every key in a table and merge the raw rows delivered since the table's watermark
+  (macros/incremental_cases.sql: the greatest meta.deliveries.delivery_id seen, in the table's
+  comment, captured by a pre-hook and stored by a post-hook). Three ways a build goes:
 
   - full: first build, --full-refresh, unit tests (is_incremental() false): every raw row, as a
     table model would.
@@ -159,8 +159,8 @@
 
 {#- The config of an incremental current-versions model of `feed`, keyed by record_key
     (delete+insert): its watermark hooks, the record_key's unique index and NOT NULL constraint
-    (macros/column_constraints.sql) and a lookup index on
-    each of `lookup` (the columns delta builds downstream select by).
+    (macros/column_constraints.sql), and a lookup index on each of `lookup` (the columns delta
+    builds downstream select by).
     {{ config(**incremental_versions_config('rs_pension', lookup=['id_number'])) }} -#}
 {% macro incremental_versions_config(feed, lookup=[]) -%}
     {%- set post_hook = [] -%}

@@ -29,12 +29,11 @@ FIRST = date(2026, 11, 27)
 DAYS = 3
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "warnings", "quality")
 SNAPSHOT = "incremental_snapshot"
-# the incremental staging models: their source folder and their feed
-STAGING = {"stg_rs__pensions": ("rs", "rs_pension"), "stg_mz__payments": ("mz", "mz_payment"),
-           "stg_jr__deposits": ("jr", "jr_deposit"), "stg_rs__contributions": ("rs", "rs_contribution"),
-           "stg_sw__income": ("sw", "sw_income"), "stg_ga__hukou": ("ga", "ga_hukou"),
-           "stg_ga__deaths": ("ga", "ga_death"), "stg_wj__death_certificates": ("wj", "wj_death_certificate"),
-           "stg_mz__death_cremations": ("mz", "mz_death_cremation"), "stg_zj__real_estate": ("zj", "zj_real_estate")}
+# the incremental staging models and their feeds (the feed's prefix is the model's source folder)
+STAGING = {"stg_rs__pensions": "rs_pension", "stg_mz__payments": "mz_payment", "stg_jr__deposits": "jr_deposit",
+           "stg_rs__contributions": "rs_contribution", "stg_sw__income": "sw_income", "stg_ga__hukou": "ga_hukou",
+           "stg_ga__deaths": "ga_death", "stg_wj__death_certificates": "wj_death_certificate",
+           "stg_mz__death_cremations": "mz_death_cremation", "stg_zj__real_estate": "zj_real_estate"}
 # four builds and a full refresh of the whole project: minutes, more on a busy machine
 pytestmark = pytest.mark.timeout(2400)
 
@@ -62,7 +61,8 @@ def staging_ways(target: Path) -> dict[str, str]:
     """The way each incremental staging model was last built: delta (only the raw rows after its
     watermark) or whole (first build, full refresh, reset)."""
     ways = {}
-    for model, (source, _) in STAGING.items():
+    for model, feed in STAGING.items():
+        source = feed.split("_", 1)[0]
         compiled = target / "compiled" / "minzheng_sentinel" / "dbt_project" / "models" / "staging" / source / f"{model}.sql"
         ways[model] = "delta" if "_delivery_id >" in compiled.read_text(encoding="utf-8") else "whole"
     return ways
@@ -158,7 +158,7 @@ def test_the_big_models_are_incremental_and_filled(built):
     assert built["ways"][0] == dict.fromkeys(STAGING, "whole")
     # after the first day only a model whose feed had a delivery superseded is rebuilt whole (reset)
     whole = [sorted(m for m, w in ways.items() if w != "delta") for ways in built["ways"][1:]]
-    resets = [sorted(m for m, (_, feed) in STAGING.items() if feed in fs) for fs in built["superseded"][1:]]
+    resets = [sorted(m for m, feed in STAGING.items() if feed in fs) for fs in built["superseded"][1:]]
     assert whole == resets, f"built whole after the first day: {whole}; superseded: {built['superseded']}"
     assert all(n > 0 for n in built["new_payments"][1:]), built["new_payments"]
     print("row counts:", sorted(((n, name) for name, n in by_name.items()), reverse=True)[:12])
