@@ -19,7 +19,11 @@ values.py → rawload.py), row for row:
   key, is *deferred*: read back and given to ``RawWriter.add``, which types it or quarantines
   it with values.py's own reason and the line's raw text, exactly as the Python path does.
 
-``INGEST_CSV_LOADER=python`` (or ``loader="python"``) turns the fast path off.
+A file whose every value COPY can type as values.py would goes further: one COPY straight into
+its raw table, no stage (ingest/fastcopy_direct.py); any other file takes the stage path.
+
+``INGEST_CSV_LOADER=python`` (or ``loader="python"``) turns the fast path off; ``stage`` keeps
+it but skips the direct path.
 """
 
 from __future__ import annotations
@@ -29,13 +33,16 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import psycopg
 from psycopg import sql
 
+from ingest import fastcopy_direct as direct
 from ingest.catalogue import Delivery
 from ingest.fastcopy_sql import STAGE, extra_json, stage_types, typed_select
 from ingest.rawload import RawWriter
@@ -53,8 +60,16 @@ class Fallback(Exception):
     """This file must go through the Python path."""
 
 
+def _loader(loader: str | None) -> str:
+    return (loader or os.environ.get(LOADER_ENV) or "copy").lower()
+
+
 def use_fast_path(loader: str | None = None) -> bool:
-    return (loader or os.environ.get(LOADER_ENV) or "copy").lower() != "python"
+    return _loader(loader) != "python"
+
+
+def use_direct_path(loader: str | None = None) -> bool:
+    return _loader(loader) not in ("python", "stage")
 
 
 # ---- streaming prescan ---------------------------------------------------------------------
@@ -123,32 +138,59 @@ def _check_line_lengths(block: bytes, limit: int) -> None:
         pos = newline + 1
 
 
+def _blocks(fh: BinaryIO) -> Iterator[bytes]:
+    """The rest of the file in blocks of whole lines (the last may lack its newline)."""
+    carry = b""
+    while True:
+        chunk = fh.read(BLOCK)
+        data = carry + chunk if carry else chunk
+        if not chunk:
+            if data:
+                yield data
+            return
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data
+            continue
+        carry = data[cut:]
+        yield data[:cut]
+
+
 def _stream(copy: psycopg.Copy, path: Path, check: _QuoteCheck) -> _Scan:
-    scan, offset, carry = _Scan(), 0, b""
+    scan, offset = _Scan(), 0
     limit = csv.field_size_limit()
     with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(BLOCK)
-            data = carry + chunk if carry else chunk
-            if chunk:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:
-                    carry = data
-                    continue
-                block, carry = data[:cut], data[cut:]
-            else:
-                block, carry = data, b""
-                if not block:
-                    break
+        for block in _blocks(fh):
             check(block)
             _check_line_lengths(block, limit)
             scan.blocks.append((offset, scan.lines + 1, len(block)))
             scan.lines += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
             offset += len(block)
             copy.write(block)
-            if not chunk:
-                break
     return scan
+
+
+def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: direct.Plan, encoding: str) -> int:
+    """The direct path (ingest/fastcopy_direct.py): the number of records, or NotDirect."""
+    conn.execute("set local datestyle = 'ISO, YMD'")
+    suffix = direct.meta_suffix(plan, writer.delivery_id, writer.key.business_date.isoformat(), writer.key.sequence,
+                                path.name, PY_CODECS[encoding])
+    limit, lines = csv.field_size_limit(), 0
+    with conn.cursor() as cur:
+        with cur.copy(direct.copy_statement(plan, PG_ENCODINGS[encoding])) as copy, open(path, "rb") as fh:
+            copy.write(fh.readline())  # the header (one line: checked by the caller); COPY skips it
+            for block in _blocks(fh):
+                try:
+                    _check_line_lengths(block, limit)
+                except Fallback as exc:
+                    raise direct.NotDirect(str(exc)) from None
+                checked = direct.check_block(plan, block, lines + 2, suffix)
+                lines += checked.lines
+                copy.write(checked.data)
+        copied = cur.rowcount
+    if copied != lines:
+        raise direct.NotDirect(f"{copied} records on {lines} lines")
+    return copied
 
 
 # ---- one file ------------------------------------------------------------------------------
@@ -173,15 +215,27 @@ class _Lines:
             return raw.decode(self.codec, errors="replace").rstrip("\r\n")
 
 
-def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Delivery) -> int | None:
-    """Load one CSV file through COPY; the number of records, or None if the file must take
-    the Python path (nothing of it has then been written)."""
+def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Delivery,
+             direct_path: bool = True) -> int | None:
+    """Load one CSV file through COPY (direct, else staged); the number of records, or None if
+    the file must take the Python path (nothing of it has then been written)."""
     encoding = delivery.encoding or "utf-8"
     if encoding not in PG_ENCODINGS or len(header) < 2 or len(delivery.delimiter) != 1:
         return None
     conn, feed = writer.conn, writer.feed
     codec = PY_CODECS[encoding]
     writer.flush()
+    plan = direct.plan(delivery, header, conn.info.server_version) if direct_path else None
+    if plan is not None:
+        try:
+            with conn.transaction():  # a savepoint: the stage path then starts from nothing
+                copied = _copy_direct(conn, writer, path, plan, encoding)
+        except (direct.NotDirect, psycopg.errors.DataError) as exc:
+            log.info("%s: stage path (%s)", path.name, str(exc).splitlines()[0])
+        else:
+            writer.rows += copied
+            log.debug("%s: COPY direct path, %s rows", path.name, copied)
+            return copied
     try:
         with conn.transaction():  # a savepoint: a fallback leaves no trace
             staged, scan, loaded, deferred = _copy_and_type(conn, writer, path, header, delivery, codec)

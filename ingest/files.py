@@ -181,7 +181,8 @@ def _load_file(writer: RawWriter, path: Path, delivery: Delivery, manifest_rows:
             raise DeliveryInvalid(str(exc)) from None
         _check_header(path, header, delivery)
         # A header over several lines: leave the line numbering to the Python reader.
-        count = fastcopy.load_csv(writer, path, header, delivery) if header_lines == 1 else None
+        count = (fastcopy.load_csv(writer, path, header, delivery, fastcopy.use_direct_path(loader))
+                 if header_lines == 1 else None)
         if count is not None:
             _check_count(path, count, manifest_rows)
             return

@@ -44,6 +44,11 @@ def pair(cluster):
 
 @pytest.fixture
 def wh(pair):
+    return empty(pair)
+
+
+def empty(pair):  # type: ignore[no-untyped-def]
+    """Both warehouses without a delivery, so the same file can be loaded again."""
     for conn in pair.values():
         tables = [f"raw.{t}" for (t,) in conn.execute(
             "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
@@ -64,17 +69,20 @@ def deliver(landing: Path, unit: str, feed: str, data: bytes, *, rows: int | Non
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def load_both(wh, landing: Path, unit: str, feed: str, caplog) -> str:
-    """Load both ways, compare everything; return the path the fast loader took."""
+def load_both(wh, landing: Path, unit: str, feed: str, caplog, loader: str | None = None) -> str:
+    """Load both ways, compare everything; return the path the fast loader took: "direct"
+    (one COPY into the raw table), "copy" (the stage path) or "python"."""
     caplog.clear()
     caplog.set_level(logging.DEBUG, logger="ingest.fastcopy")
     d = CAT.delivery(unit, feed)
-    [fast] = load_file_deliveries(wh["copy"], landing, d)
+    [fast] = load_file_deliveries(wh["copy"], landing, d, loader=loader)
     [python] = load_file_deliveries(wh["python"], landing, d, loader="python")
     assert (fast.status, fast.rows_loaded, fast.rows_quarantined, fast.reason, fast.extra_columns) == (
         python.status, python.rows_loaded, python.rows_quarantined, python.reason, python.extra_columns)
     assert_same(snapshot(wh["copy"]), snapshot(wh["python"]))
     messages = " ".join(r.getMessage() for r in caplog.records)
+    if "COPY direct path" in messages:
+        return "direct"
     return "copy" if "COPY fast path" in messages else "python" if "Python path" in messages else "none"
 
 
@@ -121,7 +129,8 @@ def test_amounts_and_integers_typed_by_copy(wh, tmp_path, caplog, unit, feed, co
     lines = [columns] + [[s if c == column else f"{good[c]}{n}" if good[c] == "x" else good[c] for c in columns]
                          for n, s in enumerate(samples)]
     deliver(tmp_path, unit, feed, encode(d, lines))
-    assert load_both(wh, tmp_path, unit, feed, caplog) == "copy"
+    assert load_both(wh, tmp_path, unit, feed, caplog) == ("direct" if unit == "WJ-CL" else "copy")
+    assert load_both(empty(wh), tmp_path, unit, feed, caplog, loader="stage") == "copy"
 
 
 ODD_FILES = {  # name -> (lines of ga_death text after the header, path the fast loader takes)
@@ -129,7 +138,7 @@ ODD_FILES = {  # name -> (lines of ga_death text after the header, path the fast
     "text after a closing quote": (['2101051949123100{n},"张三"x,20200105,20200106,所'], "python"),
     "space before an opening quote": (['2101051949123100{n}, "张三",20200105,20200106,所'], "python"),
     "well-formed quotes": (['"2101051949123100{n}","张""三",20200105,"20200106","所,一"'], "copy"),
-    "spreadsheet id": (['"=""2101051949123100{n}""",张三,20200105,20200106,所'], "copy"),
+    "spreadsheet id": (['"=""2101051949123100{n}""",张三,20200105,20200106,所'], "direct"),
     "quoted line break": (['2101051949123100{n},"张\n三",20200105,20200106,所'], "python"),
     "blank line": (["2101051949123100{n},张三,20200105,20200106,所", ""], "python"),
     "too many fields": (["2101051949123100{n},张三,20200105,20200106,所,多"], "python"),
@@ -143,15 +152,18 @@ ODD_FILES = {  # name -> (lines of ga_death text after the header, path the fast
 }
 
 
+@pytest.mark.parametrize("loader", ["copy", "stage"])
 @pytest.mark.parametrize("case", sorted(ODD_FILES))
-def test_odd_csv_files_load_alike(wh, tmp_path, caplog, case):
+def test_odd_csv_files_load_alike(wh, tmp_path, caplog, case, loader):
     body, expected_path = ODD_FILES[case]
+    if loader == "stage" and expected_path == "direct":
+        expected_path = "copy"
     lines = ["公民身份号码,姓名,死亡日期,注销日期,派出所"]
     for n in range(3):
         lines.append(f"2101051949123000{n},李四,20200105,20200106,北陵派出所")
         lines.extend(line.format(n=n) for line in body)
     deliver(tmp_path, "GA-HP", "ga_death", ("\n".join(lines) + "\n").encode())
-    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog) == expected_path
+    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog, loader) == expected_path
 
 
 @pytest.mark.parametrize(("unit", "ending", "bom"), [("GA-HP", "\r\n", False), ("GA-HP", "\n", True),
@@ -161,7 +173,8 @@ def test_line_endings_and_byte_order_marks(wh, tmp_path, caplog, unit, ending, b
     lines = [d.feed.column_names] + [[f"21010519491230{n:04d}", "王五", "20200105", "", "所"] for n in range(5)]
     data = encode(d, lines, ending)
     deliver(tmp_path, unit, "ga_death", (b"\xef\xbb\xbf" if bom and not data.startswith(b"\xef") else b"") + data)
-    assert load_both(wh, tmp_path, unit, "ga_death", caplog) == "copy"
+    assert load_both(wh, tmp_path, unit, "ga_death", caplog) == "direct"
+    assert load_both(empty(wh), tmp_path, unit, "ga_death", caplog, loader="stage") == "copy"
 
 
 def test_mixed_line_endings_go_the_python_way(wh, tmp_path, caplog):
@@ -214,7 +227,8 @@ def test_extra_columns_with_empty_values_and_header_only_files(wh, tmp_path, cap
 def test_manifest_row_count_mismatch_rejects_alike(wh, tmp_path, caplog):
     text = "公民身份号码,姓名,死亡日期,注销日期,派出所\n210105194912300001,王五,20200105,,所\n"
     deliver(tmp_path, "GA-HP", "ga_death", text.encode(), rows=2)
-    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog) == "copy"
+    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog) == "direct"
+    assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader="stage") == "copy"
 
 
 def test_the_environment_can_force_the_python_reader(wh, tmp_path, caplog, monkeypatch):
@@ -251,3 +265,63 @@ def test_postgresql_reads_gb18030_as_python_does(pair):
         (decoded,) = conn.execute("select pg_temp.gb(%s::bytea[])", (chunk,)).fetchone()
         differ = [(s.hex(), d, python(s)) for s, d in zip(chunk, decoded, strict=True) if d != python(s)]
         assert not differ, differ[:10]
+
+
+# ---- the direct path (ingest/fastcopy_direct.py) ---------------------------------------------
+
+DIRECT_FEEDS = [*FEEDS, ("RS-YLJ", "rs_pension"), ("SF-ZY", "sf_dishonest_debtor")]
+NOT_DIRECT = {"SC-SWJ": "thousands separators", "JR-BOCOM": "gbk with a | delimiter"}
+
+
+def clean_lines(d, n: int = 4) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """A header and n lines of values every loader types the same, in the feed's layouts."""
+    values = {"numeric": "1.50", "int": "2"}
+    rows = []
+    for i in range(n):
+        row = []
+        for c in d.feed.columns:
+            if c.type in ("date", "month"):
+                row.append(date(2020, 1 + i, 1).strftime(d.feed.date_format or "%Y-%m-%d"))
+            else:
+                row.append(values.get(c.type, f"张{i}x"))
+        rows.append(row)
+    return [d.feed.column_names, *rows]
+
+
+@pytest.mark.parametrize(("unit", "feed"), DIRECT_FEEDS)
+def test_clean_files_go_direct_in_every_layout(wh, tmp_path, caplog, unit, feed):
+    d = CAT.delivery(unit, feed)
+    deliver(tmp_path, unit, feed, encode(d, clean_lines(d), "\r\n"))
+    assert load_both(wh, tmp_path, unit, feed, caplog) == ("copy" if unit in NOT_DIRECT else "direct")
+
+
+# One value the direct path must not type itself, in an otherwise clean file: the file takes
+# the stage path (or the Python one) and still loads as the Python reader loads it.
+LEFT_TO_THE_STAGE = [
+    ("GA-CGS", "ga_vehicle", "registered_date", "2020-1-5"),  # not the canonical spelling
+    ("GA-CGS", "ga_vehicle", "registered_date", "1899-12-31"),  # outside the mapped years
+    ("GA-CGS", "ga_vehicle", "status_date", "2020-02-30"),  # an impossible day: COPY refuses it
+    ("GA-CGS", "ga_vehicle", "status_date", "2020-01-05 "),
+    ("RS-SBZX", "rs_contribution", "contribution_month", "202013"),
+    ("RS-YLJ", "rs_pension", "pay_month", "2020-01"),
+    ("ZJ-GJJ", "zj_provident_fund", "deposit_month", "202001"),
+    ("GA-HP", "ga_death", "死亡日期", "2020-01-05"),  # ISO in a %Y%m%d feed
+    ("RS-SBZX", "rs_contribution", "id_number", ""),  # an empty key
+    ("RS-SBZX", "rs_contribution", "employer_name", "   "),  # text of whitespace only
+    ("GA-HP", "ga_death", "姓名", "\u3000"),
+    ("GA-DD", "ga_death", "姓名", "\u3000"),  # gbk: A1 A1
+    ("GA-DD", "ga_death", "姓名", "\u00a0"),  # gbk: a four-byte sequence
+    ("GA-DD", "ga_death", "公民身份号码", " \u2003"),
+    ("JR-ICBC", "jr_deposit", "balance", "NaN"),
+    ("JR-ICBC", "jr_deposit", "product", "a,b"),  # a delimiter inside quotes
+    ("WJ-CL", "cl_disability_cert", "grade", "x"),  # COPY refuses it
+]
+
+
+@pytest.mark.parametrize(("unit", "feed", "column", "value"), LEFT_TO_THE_STAGE)
+def test_what_the_direct_path_leaves_to_the_stage_path(wh, tmp_path, caplog, unit, feed, column, value):
+    d = CAT.delivery(unit, feed)
+    lines = clean_lines(d)
+    lines[2][d.feed.column_names.index(column)] = value
+    deliver(tmp_path, unit, feed, encode(d, lines))
+    assert load_both(wh, tmp_path, unit, feed, caplog) in ("copy", "python")

@@ -40,8 +40,10 @@ def test_tiny_rig_with_faults_loads_the_same_through_copy_and_python(rig, cluste
     assert_same(fast, python)
     assert sum(fast["meta.quarantine"].values()) >= 3, "the fault day's bad rows are quarantined"
     assert sum(fast["meta.deliveries"].values()) > 20
-    copied = [r for r in caplog.records if "COPY fast path" in r.getMessage()]
+    copied = [r for r in caplog.records if "COPY fast path" in r.getMessage() or "COPY direct path" in r.getMessage()]
     fallbacks = [r.getMessage() for r in caplog.records if "Python path" in r.getMessage()]
     assert len(copied) > 20, "most CSV files took the fast path"
+    direct = [r for r in copied if "COPY direct path" in r.getMessage()]
+    assert len(direct) > len(copied) / 2, "most of them straight into the raw table"
     # Only the fault day's malformed rows (wrong field counts) send a file the Python way.
     assert all("ga_detention" in m for m in fallbacks), fallbacks
