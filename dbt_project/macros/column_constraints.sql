@@ -29,3 +29,28 @@
     end
     $$
 {%- endmacro %}
+
+
+{#- `column` references `parent`'s `parent_column` (unique by its unique_index), in place of a
+    `relationships` test that re-read millions of rows each day: PostgreSQL checks the rows
+    written. On delete cascade: a case model's build deletes and rewrites its changed cases'
+    paid months before this (child) model recomputes the same cases, so the child's rows of a
+    paid month that is gone go with it, as the child's own rebuild would drop them. A full
+    rebuild of the parent drops the constraint with the old table; the child's next build adds it
+    again, checking every row (and fails, as the test would, if any row has no parent). The parent
+    is named by schema and identifier: an --empty build renders a ref as a subquery. -#}
+{% macro foreign_key(column, parent, parent_column) -%}
+    {%- set name = this.identifier ~ '__' ~ column ~ '__fk' -%}
+    do $$
+    begin
+        if not exists (
+            select 1 from pg_constraint where conrelid = '{{ this }}'::regclass and conname = '{{ name }}'
+        ) then
+            alter table {{ this }} add constraint {{ adapter.quote(name) }}
+                foreign key ({{ adapter.quote(column) }})
+                references {{ adapter.quote(parent.schema) }}.{{ adapter.quote(parent.identifier) }} ({{ adapter.quote(parent_column) }})
+                on delete cascade;
+        end if;
+    end
+    $$
+{%- endmacro %}

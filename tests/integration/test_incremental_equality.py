@@ -214,6 +214,11 @@ NOT_NULL = {
 }
 
 
+# The paid-month tables that reference int_paid_months_aggregated by a foreign key.
+PAID_MONTH_CHILDREN = ["intermediate.int_dibao_member_months", "intermediate.int_recipient_months",
+                       "marts.fct_household_months"]
+
+
 def test_the_constraints_refuse_what_the_tests_they_replace_would_fail(built):
     conn = built["conn"]
     for table, cols in NOT_NULL.items():
@@ -228,6 +233,25 @@ def test_the_constraints_refuse_what_the_tests_they_replace_would_fail(built):
     with pytest.raises(errors.CheckViolation), conn.transaction():
         conn.execute("update intermediate.int_recipient_months set recipient_role = 'spouse' "
                      "where ctid = (select min(ctid) from intermediate.int_recipient_months)")
+    for table in PAID_MONTH_CHILDREN:
+        parents = conn.execute("select confrelid::regclass::text from pg_constraint where conrelid = %s::regclass "
+                               "and contype = 'f'", (table,)).fetchall()
+        assert parents == [("intermediate.int_paid_months_aggregated",)], f"{table}: {parents}"
+        with pytest.raises(errors.ForeignKeyViolation), conn.transaction():
+            conn.execute(sql.SQL("update {t} set paid_month_key = 'no such paid month' "
+                                 "where ctid = (select min(ctid) from {t})").format(t=sql.SQL(table)))
+
+
+def test_a_paid_month_deleted_takes_its_rows_in_the_child_tables_with_it(built):
+    conn = built["conn"]
+    key = conn.execute("select min(paid_month_key) from intermediate.int_dibao_member_months").fetchone()[0]
+    with conn.transaction(force_rollback=True):
+        before = {t: conn.execute(sql.SQL("select count(*) from {} where paid_month_key = %s").format(sql.SQL(t)),
+                                  (key,)).fetchone()[0] for t in PAID_MONTH_CHILDREN}
+        conn.execute("delete from intermediate.int_paid_months_aggregated where paid_month_key = %s", (key,))
+        after = {t: conn.execute(sql.SQL("select count(*) from {} where paid_month_key = %s").format(sql.SQL(t)),
+                                 (key,)).fetchone()[0] for t in PAID_MONTH_CHILDREN}
+    assert all(before.values()) and not any(after.values()), (before, after)
 
 
 def test_incremental_build_equals_a_full_refresh(built):

@@ -22,7 +22,9 @@
         post_hook=[
             "{{ lookup_index('case_ref') }}",
             "{{ lookup_index('member_id_number') }}",
+            "{{ lookup_index('paid_month_key') }}",
             "{{ not_null_columns(['paid_month_key', 'member_record_key', 'n_members']) }}",
+            "{{ foreign_key('paid_month_key', ref('int_paid_months_aggregated'), 'paid_month_key') }}",
             "{{ store_delivery_watermark() }}",
         ],
     )

@@ -25,6 +25,7 @@
             "{{ unique_index(['paid_month_key', 'recipient_id_number']) }}",
             "{{ not_null_columns(['paid_month_key', 'recipient_id_number']) }}",
             "{{ accepted_values_check('recipient_role', ['member', 'payee']) }}",
+            "{{ foreign_key('paid_month_key', ref('int_paid_months_aggregated'), 'paid_month_key') }}",
             "{{ store_delivery_watermark() }}",
         ],
     )

@@ -22,6 +22,7 @@
             "{{ lookup_index('household_id') }}",
             "{{ unique_index('paid_month_key') }}",
             "{{ not_null_columns(['paid_month_key', 'household_id', 'n_members']) }}",
+            "{{ foreign_key('paid_month_key', ref('int_paid_months_aggregated'), 'paid_month_key') }}",
             "{{ store_delivery_watermark() }}",
         ],
     )

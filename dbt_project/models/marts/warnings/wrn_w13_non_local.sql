@@ -15,18 +15,24 @@ paid_months as (
 
 ),
 
-hukou as (
-
-    select * from {{ ref('int_person_hukou') }}
-
-),
-
 emigrations as (
 
     select * from {{ ref('stg_ga__emigrations') }}
     where
         id_number is not null
         and settled_date is not null
+
+),
+
+-- only the persons some condition can flag (each needs the hukou row): a few thousand of the
+-- city's, so the paid months are joined to them alone, not every payee to their hukou
+hukou as (
+
+    select * from {{ ref('int_person_hukou') }}
+    where
+        hukou_district_code not like '2101%'
+        or status in ('moved_out', 'abroad', 'cancelled')
+        or id_number in (select emigrations.id_number from emigrations)
 
 ),
 
