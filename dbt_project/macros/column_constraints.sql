@@ -17,14 +17,21 @@
 
 {#- `column` is null or one of `values` (as accepted_values: a null passes). -#}
 {% macro accepted_values_check(column, values) -%}
-    {%- set name = this.identifier ~ '__' ~ column ~ '__accepted' -%}
+    {{ add_constraint_once(
+        this.identifier ~ '__' ~ column ~ '__accepted',
+        "check (" ~ adapter.quote(column) ~ " in ('" ~ values | join("', '") ~ "'))"
+    ) }}
+{%- endmacro %}
+
+
+{#- The constraint `name` of this table, added with `definition` unless the table has it. -#}
+{% macro add_constraint_once(name, definition) -%}
     do $$
     begin
         if not exists (
             select 1 from pg_constraint where conrelid = '{{ this }}'::regclass and conname = '{{ name }}'
         ) then
-            alter table {{ this }} add constraint {{ adapter.quote(name) }}
-                check ({{ adapter.quote(column) }} in ('{{ values | join("', '") }}'));
+            alter table {{ this }} add constraint {{ adapter.quote(name) }} {{ definition }};
         end if;
     end
     $$
@@ -40,17 +47,9 @@
     again, checking every row (and fails, as the test would, if any row has no parent). The parent
     is named by schema and identifier: an --empty build renders a ref as a subquery. -#}
 {% macro foreign_key(column, parent, parent_column) -%}
-    {%- set name = this.identifier ~ '__' ~ column ~ '__fk' -%}
-    do $$
-    begin
-        if not exists (
-            select 1 from pg_constraint where conrelid = '{{ this }}'::regclass and conname = '{{ name }}'
-        ) then
-            alter table {{ this }} add constraint {{ adapter.quote(name) }}
-                foreign key ({{ adapter.quote(column) }})
-                references {{ adapter.quote(parent.schema) }}.{{ adapter.quote(parent.identifier) }} ({{ adapter.quote(parent_column) }})
-                on delete cascade;
-        end if;
-    end
-    $$
+    {{ add_constraint_once(
+        this.identifier ~ '__' ~ column ~ '__fk',
+        "foreign key (" ~ adapter.quote(column) ~ ") references " ~ adapter.quote(parent.schema) ~ "."
+        ~ adapter.quote(parent.identifier) ~ " (" ~ adapter.quote(parent_column) ~ ") on delete cascade"
+    ) }}
 {%- endmacro %}
