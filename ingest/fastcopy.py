@@ -174,7 +174,7 @@ def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: 
     """The direct path (ingest/fastcopy_direct.py): the number of records, or NotDirect."""
     conn.execute("set local datestyle = 'ISO, YMD'")
     suffix = direct.meta_suffix(plan, writer.delivery_id, writer.key.business_date.isoformat(), writer.key.sequence,
-                                path.name, PY_CODECS[encoding])
+                                path.name)
     limit, lines = csv.field_size_limit(), 0
     with conn.cursor() as cur:
         with cur.copy(direct.copy_statement(plan, PG_ENCODINGS[encoding])) as copy, open(path, "rb") as fh:
@@ -225,7 +225,7 @@ def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Deliver
     conn, feed = writer.conn, writer.feed
     codec = PY_CODECS[encoding]
     writer.flush()
-    plan = direct.plan(delivery, header, conn.info.server_version) if direct_path else None
+    plan = direct.plan(delivery, header, conn.info.server_version, codec) if direct_path else None
     if plan is not None:
         try:
             with conn.transaction():  # a savepoint: the stage path then starts from nothing

@@ -14,11 +14,12 @@ A file whose every value COPY types exactly as values.py would skips the stage:
   reads it, an impossible day stops the COPY); months without a day are written ``YYYY-MM-01``
   on the way; amounts and integers by ``numeric_in`` / ``int4in``, as the stage path already
   does (``typed_by_copy``: PostgreSQL 15).
-- The meta columns come from the raw table's defaults (ingest/warehouse.py): the delivery,
-  business date, sequence and file name from transaction-local settings, ``_line`` from a
-  session sequence (one record per line is checked above, so ``_line`` is the line number).
-- Checked in SQL after the COPY, on the file's new rows: a blank key, text of whitespace only
-  or a NaN amount is values.py's to decide (null, deferral, quarantine).
+- Also checked in the block, since values.py decides those (null, deferral, quarantine): no
+  empty key, no text of whitespace only (a cell whose first byte cannot start whitespace is
+  not blank; the few others are decoded), no NaN amount.
+- The load's own raw columns (delivery, business date, sequence, file name) and the line number
+  are appended to every line: one record per line is checked above, so ``_line`` is the line
+  number.
 
 Anything the direct path does not take raises ``NotDirect``; the caller rolls its savepoint
 back and the file goes the stage path, which keeps its own fallback to the Python reader.
@@ -36,13 +37,12 @@ from ingest.catalogue import Delivery, Feed
 from ingest.fastcopy_sql import typed_by_copy
 from ingest.warehouse import raw_table
 
-# date_format -> (layout of the canonical spelling, bytes to insert to make it YYYY-MM-DD)
+# date_format -> layout of the canonical spelling; a month without its day gets these bytes
+# inserted (offset in the cell, bytes) to read as YYYY-MM-01
 _LAYOUTS = {None: "YYYY-MM-DD", "%Y-%m-%d": "YYYY-MM-DD", "%Y%m%d": "YYYYMMDD", "%Y%m": "YYYYMM",
             "%Y-%m": "YYYY-MM"}
 _MONTH_FIRST_DAY = {"YYYYMM": ((4, b"-"), (6, b"-01")), "YYYY-MM": ((7, b"-01"),)}
 
-
-_LINE_DIGITS = 10  # _line, zero-padded (int4in reads 0000000002 as 2)
 _PRINTABLE = np.zeros(256, dtype=bool)
 _PRINTABLE[0x21:0x7F] = True
 _PRINTABLE[0x22] = False  # a quote is CSV syntax, not content
@@ -56,7 +56,7 @@ _UTF8_SAFE_LEADS[0xE4:0xF5] = True
 _GB_SAFE_LEADS = np.zeros(256, dtype=bool)
 _GB_SAFE_LEADS[0x85:0xFF] = True
 _GB_SAFE_LEADS[0xA1] = False
-_SURE_FIRST = {"utf-8": _PRINTABLE | _UTF8_SAFE_LEADS, "gbk": _PRINTABLE | _GB_SAFE_LEADS}
+_SURE_FIRST = {"utf-8": _PRINTABLE | _UTF8_SAFE_LEADS, "gb18030": _PRINTABLE | _GB_SAFE_LEADS}
 
 
 class NotDirect(Exception):
@@ -67,7 +67,6 @@ class NotDirect(Exception):
 class _DateField:
     index: int  # position in the header
     layout: str
-    key: bool
     first_of_month: bool  # a month given with its day: the day must be 01
 
 
@@ -78,7 +77,7 @@ class Plan:
     feed: Feed
     header: list[str]
     delimiter: int
-    encoding: str  # utf-8 or gbk
+    codec: str  # Python's name of the file's encoding: utf-8 or gb18030
     dates: list[_DateField] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)  # header positions of the key columns
     numbers: list[int] = field(default_factory=list)  # of the numeric ones
@@ -90,20 +89,19 @@ class Plan:
         self.quoted_line = re.compile(rb"(?:" + cell + rb")(?:" + d + rb"(?:" + cell + rb"))*\r?")
 
 
-def plan(delivery: Delivery, header: list[str], server_version: int) -> Plan | None:
+def plan(delivery: Delivery, header: list[str], server_version: int, codec: str) -> Plan | None:
     """A plan if every column of this file can go direct, else None (the stage path)."""
     feed = delivery.feed
     if sorted(header) != sorted(feed.column_names) or len(delivery.delimiter) != 1:
         return None  # extra columns go into _extra, which only the stage path builds
     delimiter = ord(delivery.delimiter)
     # a GB18030 trail byte may equal a delimiter in 0x40-0x7E: fields are then found as text
-    if delimiter >= 0x40 and (delivery.encoding or "utf-8") == "gbk":
+    if delimiter >= 0x40 and codec == "gb18030":
         return None
     if feed.date_format not in _LAYOUTS:
         return None
     layout = _LAYOUTS[feed.date_format]
-    encoding = "gbk" if delivery.encoding == "gbk" else "utf-8"
-    out = Plan(feed, header, delimiter, encoding)
+    out = Plan(feed, header, delimiter, codec)
     for i, name in enumerate(header):
         column = feed.column(name)
         if name in feed.key:
@@ -116,7 +114,7 @@ def plan(delivery: Delivery, header: list[str], server_version: int) -> Plan | N
             with_day = layout not in _MONTH_FIRST_DAY
             if column.type == "date" and not with_day:
                 return None
-            out.dates.append(_DateField(i, layout, name in feed.key, column.type == "month" and with_day))
+            out.dates.append(_DateField(i, layout, column.type == "month" and with_day))
         elif column.type in ("int", "numeric"):
             if not typed_by_copy(column, feed, server_version):
                 return None
@@ -139,11 +137,10 @@ def _digits(cells: np.ndarray, positions: list[int]) -> np.ndarray:
 
 
 def _check_date(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, f: _DateField) -> np.ndarray:
-    """Starts of the non-empty cells (checked); raises NotDirect for any other spelling."""
+    """Starts of the non-empty cells (checked); raises NotDirect for any other spelling. (An
+    empty key is refused before, with every key column.)"""
     width = ends - starts
     filled = width > 0
-    if f.key and not filled.all():
-        raise NotDirect("an empty key date")
     layout = f.layout
     if (width[filled] != len(layout)).any():
         raise NotDirect("a date not in the feed's canonical layout")
@@ -177,10 +174,9 @@ def _blank_text_cells(p: Plan, block: bytes, a: np.ndarray, starts: np.ndarray, 
     quoted = first == 34
     if quoted.any():  # a quoted cell: its first character follows the quote
         first = np.where(quoted, a[np.minimum(starts + 1, len(a) - 1)], first)
-    unsure = ~_SURE_FIRST[p.encoding][first] & (ends > starts)
-    codec = "gb18030" if p.encoding == "gbk" else "utf-8"
+    unsure = ~_SURE_FIRST[p.codec][first] & (ends > starts)
     for start, end in zip(starts[unsure].tolist(), ends[unsure].tolist(), strict=True):
-        text = block[start:end].decode(codec, errors="replace")
+        text = block[start:end].decode(p.codec, errors="replace")
         if text.startswith('"'):
             text = text[1:-1].replace('""', '"')
         if not text.strip():
@@ -270,11 +266,11 @@ def _insert(a: np.ndarray, positions: list[np.ndarray], pieces: list[np.ndarray]
 META = ("_delivery_id", "_business_date", "_sequence", "_file", "_line")
 
 
-def meta_suffix(p: Plan, delivery_id: int, business_date: str, sequence: int, file: str, codec: str) -> bytes:
+def meta_suffix(p: Plan, delivery_id: int, business_date: str, sequence: int, file: str) -> bytes:
     """What each line is given before its line number: the load's own raw columns, as CSV."""
     d = chr(p.delimiter)
     quoted = file if not any(ch in file for ch in f'"{d}\r\n') else '"' + file.replace('"', '""') + '"'
-    return f"{d}{delivery_id}{d}{business_date}{d}{sequence}{d}{quoted}{d}".encode(codec)
+    return f"{d}{delivery_id}{d}{business_date}{d}{sequence}{d}{quoted}{d}".encode(p.codec)
 
 
 def copy_statement(p: Plan, encoding: str) -> sql.Composed:

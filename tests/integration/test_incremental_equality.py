@@ -245,12 +245,15 @@ def test_the_constraints_refuse_what_the_tests_they_replace_would_fail(built):
 def test_a_paid_month_deleted_takes_its_rows_in_the_child_tables_with_it(built):
     conn = built["conn"]
     key = conn.execute("select min(paid_month_key) from intermediate.int_dibao_member_months").fetchone()[0]
+
+    def rows_in_children() -> dict[str, int]:
+        return {t: conn.execute(sql.SQL("select count(*) from {} where paid_month_key = %s").format(sql.SQL(t)),
+                                (key,)).fetchone()[0] for t in PAID_MONTH_CHILDREN}
+
     with conn.transaction(force_rollback=True):
-        before = {t: conn.execute(sql.SQL("select count(*) from {} where paid_month_key = %s").format(sql.SQL(t)),
-                                  (key,)).fetchone()[0] for t in PAID_MONTH_CHILDREN}
+        before = rows_in_children()
         conn.execute("delete from intermediate.int_paid_months_aggregated where paid_month_key = %s", (key,))
-        after = {t: conn.execute(sql.SQL("select count(*) from {} where paid_month_key = %s").format(sql.SQL(t)),
-                                 (key,)).fetchone()[0] for t in PAID_MONTH_CHILDREN}
+        after = rows_in_children()
     assert all(before.values()) and not any(after.values()), (before, after)
 
 
