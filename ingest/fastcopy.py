@@ -41,6 +41,7 @@ from typing import BinaryIO
 
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from ingest import fastcopy_direct as direct
 from ingest.catalogue import Delivery
@@ -172,22 +173,27 @@ def _stream(copy: psycopg.Copy, path: Path, check: _QuoteCheck) -> _Scan:
 
 def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: direct.Plan, encoding: str) -> int:
     """The direct path (ingest/fastcopy_direct.py): the number of records, or NotDirect."""
-    conn.execute("set local datestyle = 'ISO, YMD'")
-    suffix = direct.meta_suffix(plan, writer.delivery_id, writer.key.business_date.isoformat(), writer.key.sequence,
-                                path.name)
+    meta = direct.meta_fields(plan, writer.delivery_id, writer.key.business_date, writer.key.sequence, path.name)
     limit, lines = csv.field_size_limit(), 0
+    # binary COPY decodes text by the session's client encoding, not by an ENCODING option
+    client_encoding = conn.execute("show client_encoding").fetchone()[0]
+    conn.execute(sql.SQL("set local client_encoding = {}").format(sql.Literal(PG_ENCODINGS[encoding])))
     with conn.cursor() as cur:
-        with cur.copy(direct.copy_statement(plan, PG_ENCODINGS[encoding])) as copy, open(path, "rb") as fh:
-            copy.write(fh.readline())  # the header (one line: checked by the caller); COPY skips it
+        # a queued writer: the next block is built while PostgreSQL reads this one
+        with cur.copy(direct.copy_statement(plan), writer=QueuedLibpqWriter(cur)) as copy, open(path, "rb") as fh:
+            fh.readline()  # the header: checked by the caller
+            copy.write(direct.SIGNATURE)
             for block in _blocks(fh):
                 try:
                     _check_line_lengths(block, limit)
                 except Fallback as exc:
                     raise direct.NotDirect(str(exc)) from None
-                checked = direct.check_block(plan, block, lines + 2, suffix)
+                checked = direct.check_block(plan, block, lines + 2, meta)
                 lines += checked.lines
                 copy.write(checked.data)
+            copy.write(direct.TRAILER)
         copied = cur.rowcount
+    conn.execute(sql.SQL("set local client_encoding = {}").format(sql.Literal(client_encoding)))
     if copied != lines:
         raise direct.NotDirect(f"{copied} records on {lines} lines")
     return copied
@@ -225,7 +231,7 @@ def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Deliver
     conn, feed = writer.conn, writer.feed
     codec = PY_CODECS[encoding]
     writer.flush()
-    plan = direct.plan(delivery, header, conn.info.server_version, codec) if direct_path else None
+    plan = direct.plan(delivery, header, codec) if direct_path else None
     if plan is not None:
         try:
             with conn.transaction():  # a savepoint: the stage path then starts from nothing
