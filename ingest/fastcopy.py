@@ -19,8 +19,9 @@ values.py → rawload.py), row for row:
   key, is *deferred*: read back and given to ``RawWriter.add``, which types it or quarantines
   it with values.py's own reason and the line's raw text, exactly as the Python path does.
 
-A file whose every value COPY can type as values.py would goes further: one COPY straight into
-its raw table, no stage (ingest/fastcopy_direct.py); any other file takes the stage path.
+A file whose every value can be typed as values.py would, without SQL, goes further: one binary
+COPY straight into its raw table, no stage (ingest/fastcopy_direct.py); any other file takes the
+stage path.
 
 ``INGEST_CSV_LOADER=python`` (or ``loader="python"``) turns the fast path off; ``stage`` keeps
 it but skips the direct path.
@@ -171,13 +172,13 @@ def _stream(copy: psycopg.Copy, path: Path, check: _QuoteCheck) -> _Scan:
     return scan
 
 
-def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: direct.Plan, encoding: str) -> int:
-    """The direct path (ingest/fastcopy_direct.py): the number of records, or NotDirect."""
-    meta = direct.meta_fields(plan, writer.delivery_id, writer.key.business_date, writer.key.sequence, path.name)
-    limit, lines = csv.field_size_limit(), 0
-    # binary COPY decodes text by the session's client encoding, not by an ENCODING option
-    client_encoding = conn.execute("show client_encoding").fetchone()[0]
-    conn.execute(sql.SQL("set local client_encoding = {}").format(sql.Literal(PG_ENCODINGS[encoding])))
+def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: direct.Plan) -> int:
+    """The direct path (ingest/fastcopy_direct.py): the number of records, or NotDirect. Lines
+    with a value only values.py may judge are typed (or quarantined) by it after the COPY."""
+    meta = direct.meta_fields(writer.delivery_id, writer.key.business_date, writer.key.sequence, path.name)
+    limit, lines, deferred = csv.field_size_limit(), 0, []
+    if conn.info.encoding != "utf-8":  # the tuples' text is UTF-8 (binary COPY decodes by the session)
+        raise direct.NotDirect(f"client encoding {conn.info.encoding}")
     with conn.cursor() as cur:
         # a queued writer: the next block is built while PostgreSQL reads this one
         with cur.copy(direct.copy_statement(plan), writer=QueuedLibpqWriter(cur)) as copy, open(path, "rb") as fh:
@@ -190,13 +191,21 @@ def _copy_direct(conn: psycopg.Connection, writer: RawWriter, path: Path, plan: 
                     raise direct.NotDirect(str(exc)) from None
                 checked = direct.check_block(plan, block, lines + 2, meta)
                 lines += checked.lines
+                deferred += checked.deferred
                 copy.write(checked.data)
             copy.write(direct.TRAILER)
         copied = cur.rowcount
-    conn.execute(sql.SQL("set local client_encoding = {}").format(sql.Literal(client_encoding)))
-    if copied != lines:
-        raise direct.NotDirect(f"{copied} records on {lines} lines")
-    return copied
+    if copied + len(deferred) != lines:
+        raise direct.NotDirect(f"{copied} records and {len(deferred)} deferred on {lines} lines")
+    delimiter = chr(plan.delimiter)
+    for line, text in deferred:  # one record per line, RFC 4180: checked in the block
+        cells = next(csv.reader([text], delimiter=delimiter, quotechar='"', strict=True))
+        writer.add(dict(zip(plan.header, cells, strict=True)), file=path.name, line=line, raw_text=text)
+    writer.flush()
+    writer.rows += copied
+    if deferred:
+        log.debug("%s: %s lines typed by values.py", path.name, len(deferred))
+    return lines
 
 
 # ---- one file ------------------------------------------------------------------------------
@@ -233,15 +242,17 @@ def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Deliver
     writer.flush()
     plan = direct.plan(delivery, header, codec) if direct_path else None
     if plan is not None:
+        rows, quarantined = writer.rows, len(writer.quarantined)
         try:
             with conn.transaction():  # a savepoint: the stage path then starts from nothing
-                copied = _copy_direct(conn, writer, path, plan, encoding)
+                records = _copy_direct(conn, writer, path, plan)
         except (direct.NotDirect, psycopg.errors.DataError) as exc:
+            writer.rows = rows
+            del writer.quarantined[quarantined:]
             log.info("%s: stage path (%s)", path.name, str(exc).splitlines()[0])
         else:
-            writer.rows += copied
-            log.debug("%s: COPY direct path, %s rows", path.name, copied)
-            return copied
+            log.debug("%s: COPY direct path, %s records", path.name, records)
+            return records
     try:
         with conn.transaction():  # a savepoint: a fallback leaves no trace
             staged, scan, loaded, deferred = _copy_and_type(conn, writer, path, header, delivery, codec)

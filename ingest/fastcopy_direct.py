@@ -1,28 +1,30 @@
-"""CSV direct path: a clean file goes by one binary COPY straight into its raw table.
+"""CSV direct path: a file goes by one binary COPY straight into its raw table.
 
 The stage path (ingest/fastcopy.py) copies a file into a temporary text table and types it with
 one ``INSERT … SELECT``. PostgreSQL inserts those rows one at a time, while COPY inserts in
 batches; and a text COPY into typed columns still spends most of its time parsing: rs_pension's
-5.4 M-row history took 17 s of server time as CSV, about 7 s as ``FORMAT binary``. So a file
-whose every value can be typed here as values.py would type it skips the stage, and Python
-sends COPY's binary tuples, built block by block with numpy (no per-line Python):
+5.4 M-row history took 17 s of server time as CSV, about 10 s as ``FORMAT binary``. So Python
+types the values here, as values.py would, and sends COPY's binary tuples, built block by block
+with numpy (no per-line Python):
 
-- Structure: every line has the header's number of fields (a line holding a quote must be
-  RFC 4180 on one line with no delimiter inside quotes); so ``_line`` is the line number.
-- Text: as delivered, quotes undone; an unquoted empty cell is null. Its bytes are decoded by
-  PostgreSQL from the file's encoding (``client_encoding`` for the COPY), as the stage path's.
-  No text of whitespace only (a cell whose first byte cannot start whitespace is not blank; the
-  few others are decoded and looked at), since values.py nulls or defers it.
+- Structure, or the whole file takes the stage path (``NotDirect``): every line has the
+  header's number of fields, a line holding a quote is RFC 4180 on one line with no delimiter
+  inside quotes, a carriage return only ends a line and all lines end alike. So ``_line`` is
+  the line number.
+- Encoding: a GB18030 line holding a byte beyond ASCII is decoded here and sent as UTF-8 (the
+  session's encoding), so no byte of a character can be taken for a delimiter; bytes not in the
+  encoding send the file to the stage path.
+- Text: as delivered, quotes undone; an unquoted empty cell is null.
 - Dates and months: the feed's canonical layout, a year in 1900-2100 and a day of the calendar
   (the spellings the stage path looks up in its date maps, ingest/fastcopy_sql.py); a month
   given with its day must be a first day.
 - Amounts and integers: the plain spellings the stage path types (``[+-]`` then up to 16
   digits and 2 decimals, or up to 9 digits), to the same value.
-- No empty key.
 
-The load's own raw columns (delivery, business date, sequence, file name) and the line number
-end every tuple. Anything else raises ``NotDirect``: the caller rolls its savepoint back and the
-file goes the stage path, which keeps its own fallback to the Python reader.
+A line with any other value, an empty key or text of whitespace only is not sent but
+*deferred*: the caller hands it to ``RawWriter.add`` after the COPY, which types or quarantines
+it with values.py's own reason, as the Python path does. The load's own raw columns (delivery,
+business date, sequence, file name) and the line number end every tuple.
 """
 
 from __future__ import annotations
@@ -52,12 +54,7 @@ _PRINTABLE[0x22] = False  # a quote is CSV syntax, not content
 _UTF8_SAFE_LEADS = np.zeros(256, dtype=bool)
 _UTF8_SAFE_LEADS[0xC3:0xE0] = True
 _UTF8_SAFE_LEADS[0xE4:0xF5] = True
-# GB18030 lead bytes of characters that are never whitespace: not 0x81-0x84 (four-byte
-# sequences of U+0080-U+FFFF, whitespace among them) nor 0xA1 (U+3000 is A1 A1)
-_GB_SAFE_LEADS = np.zeros(256, dtype=bool)
-_GB_SAFE_LEADS[0x85:0xFF] = True
-_GB_SAFE_LEADS[0xA1] = False
-_SURE_FIRST = {"utf-8": _PRINTABLE | _UTF8_SAFE_LEADS, "gb18030": _PRINTABLE | _GB_SAFE_LEADS}
+_SURE_FIRST = _PRINTABLE | _UTF8_SAFE_LEADS
 
 # COPY's binary format: signature, flags, header extension; a tuple count of -1 ends the data
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
@@ -88,18 +85,18 @@ class Plan:
     kinds: list[str] = field(default_factory=list)  # each field's column type
     dates: dict[int, _DateField] = field(default_factory=dict)  # header position -> layout
     keys: list[int] = field(default_factory=list)  # header positions of the key columns
-
     ending: bytes | None = None  # the file's line ending, once a block has shown it
-
-    def line_ending(self, ending: bytes, every_line: bool) -> None:
-        if not every_line or self.ending not in (None, ending):
-            raise NotDirect("mixed line endings")
-        self.ending = ending
 
     def __post_init__(self) -> None:
         d = re.escape(chr(self.delimiter)).encode()
         cell = rb'"(?:[^"' + d + rb'\r\n]|"")*"|[^"' + d + rb'\r\n]*'
         self.quoted_line = re.compile(rb"(?:" + cell + rb")(?:" + d + rb"(?:" + cell + rb"))*\r?")
+
+    def line_ending(self, ending: bytes, every_line: bool) -> None:
+        """Every line of the file must end alike."""
+        if not every_line or self.ending not in (None, ending):
+            raise NotDirect("mixed line endings")
+        self.ending = ending
 
     @property
     def texts(self) -> list[int]:
@@ -114,9 +111,6 @@ def plan(delivery: Delivery, header: list[str], codec: str) -> Plan | None:
     if feed.amount_format or feed.date_format not in _LAYOUTS:
         return None  # thousands separators; a date layout the stage path has no map for
     delimiter = ord(delivery.delimiter)
-    # a GB18030 trail byte may equal a delimiter in 0x40-0x7E: fields are then found as text
-    if delimiter >= 0x40 and codec == "gb18030":
-        return None
     layout = _LAYOUTS[feed.date_format]
     with_day = len(layout) > 7
     out = Plan(feed, header, delimiter, codec)
@@ -144,55 +138,63 @@ def _cells(a: np.ndarray, starts: np.ndarray, width: np.ndarray, size: int) -> n
     return cells
 
 
-def _digits(cells: np.ndarray, positions: list[int]) -> np.ndarray:
-    """The number written by the digit bytes at these positions of each cell."""
+def _digits(cells: np.ndarray, positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The number written by the digit bytes at these positions of each cell, and whether
+    one of them is no digit."""
     value = np.zeros(len(cells), dtype=np.int64)
+    wrong = np.zeros(len(cells), dtype=bool)
     for p in positions:
         digit = cells[:, p].astype(np.int64) - 48
-        if ((digit < 0) | (digit > 9)).any():
-            raise NotDirect("a date not in the feed's canonical layout")
+        wrong |= (digit < 0) | (digit > 9)
         value = value * 10 + digit
-    return value
+    return value, wrong
 
 
-def _dates(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, f: _DateField) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 2000-01-01 of the filled cells, each in the canonical layout and the calendar."""
+def _dates(a: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+           f: _DateField) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells read, lines to defer, days since 2000-01-01 where read). A filled cell is read
+    if it has the canonical layout, a mapped year and a day of the calendar; else its line is
+    deferred."""
     width = ends - starts
-    filled = width > 0
     layout = f.layout
-    if (width[filled] != len(layout)).any():
-        raise NotDirect("a date not in the feed's canonical layout")
-    cells = _cells(a, starts[filled], width[filled], len(layout))
+    read = width == len(layout)
+    defer = (width > 0) & ~read
+    cells = _cells(a, starts[read], width[read], len(layout))
+    wrong = np.zeros(len(cells), dtype=bool)
     for p, ch in enumerate(layout):
-        if ch == "-" and (cells[:, p] != ord("-")).any():
-            raise NotDirect("a date not in the feed's canonical layout")
+        if ch == "-":
+            wrong |= cells[:, p] != ord("-")
     numbers = [p for p, ch in enumerate(layout) if ch != "-"]
-    year, month = _digits(cells, numbers[:4]), _digits(cells, numbers[4:6])
-    if ((year < _YEARS[0]) | (year > _YEARS[1]) | (month < 1) | (month > 12)).any():
-        raise NotDirect("a date outside the years the stage path maps")
-    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    day = _digits(cells, numbers[6:8]) if len(numbers) == 8 else np.ones(len(cells), dtype=np.int64)
-    month_days = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
-    if ((day < 1) | (day > month_days) | ((day != 1) if f.first_of_month else False)).any():
-        raise NotDirect("a day not in the calendar, or a month not given by its first day")
-    return filled, (first.astype("datetime64[D]") - _Y2K).astype(np.int64) + day - 1
+    (year, bad_year), (month, bad_month) = _digits(cells, numbers[:4]), _digits(cells, numbers[4:6])
+    wrong |= bad_year | bad_month | (year < _YEARS[0]) | (year > _YEARS[1]) | (month < 1) | (month > 12)
+    first = ((np.where(wrong, 2000, year) - 1970) * 12 + np.where(wrong, 1, month) - 1).astype("datetime64[M]")
+    if len(numbers) == 8:
+        day, bad_day = _digits(cells, numbers[6:8])
+        month_days = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+        wrong |= bad_day | (day < 1) | (day > month_days) | ((day != 1) if f.first_of_month else False)
+    else:
+        day = np.ones(len(cells), dtype=np.int64)
+    days = np.zeros(len(starts), dtype=np.int64)
+    days[read] = (first.astype("datetime64[D]") - _Y2K).astype(np.int64) + day - 1
+    defer[read] = wrong
+    read[read] = ~wrong
+    return read, defer, days
 
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 
 
 def _decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, digits: int,
-              decimals: int) -> tuple[np.ndarray, np.ndarray]:
-    """The filled cells spelled ``[+-]?d{1,digits}(.d{1,decimals})?``, times 10**decimals."""
+              decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells read, lines to defer, values times 10**decimals where read). A filled cell is
+    read if spelled ``[+-]?d{1,digits}(.d{1,decimals})?``; else its line is deferred."""
     width = ends - starts
-    filled = width > 0
-    w = width[filled]
-    if not len(w):
-        return filled, np.zeros(0, dtype=np.int64)
-    size = int(w.max())
-    if size > 2 + digits + decimals:
-        raise NotDirect("a number this path does not read")
-    cells = _cells(a, starts[filled], w, size)
+    size = 2 + digits + decimals
+    read = (width > 0) & (width <= size)
+    defer = width > size
+    w = width[read]
+    size = int(w.max()) if len(w) else 1
+    cells = _cells(a, starts[read], w, size)
     column = np.arange(size)
     signed = (cells[:, 0] == 45) | (cells[:, 0] == 43)
     dot = cells == 46
@@ -202,14 +204,17 @@ def _decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, digits: int,
     is_digit[:, 0] &= ~signed
     digit = cells - 48  # a byte that is no digit wraps above 9
     whole, fraction = point - signed, np.where(dots > 0, w - point - 1, 0)
-    if ((is_digit & (digit > 9)).any() or (dots > 1).any() or ((whole < 1) | (whole > digits)).any()
-            or ((dots > 0) & ((fraction < 1) | (fraction > decimals))).any()):
-        raise NotDirect("a number this path does not read")
+    wrong = ((is_digit & (digit > 9)).any(axis=1) | (dots > 1) | (whole < 1) | (whole > digits)
+             | ((dots > 0) & ((fraction < 1) | (fraction > decimals))))
     # a digit left of the point counts 10**(decimals + places before the point), one right of it
     # 10**(decimals - places after it)
     exponent = decimals + point[:, None] - column - (column < point[:, None])
     value = (np.where(is_digit, _POW10[np.clip(exponent, 0, 18)], 0) * digit).sum(axis=1)
-    return filled, np.where(cells[:, 0] == 45, -value, value)
+    values = np.zeros(len(starts), dtype=np.int64)
+    values[read] = np.where(cells[:, 0] == 45, -value, value)
+    defer[read] = wrong
+    read[read] = ~wrong
+    return read, defer, values
 
 
 def _numeric_bytes(cents: np.ndarray) -> np.ndarray:
@@ -235,48 +240,78 @@ def _be(values: np.ndarray, dtype: str) -> np.ndarray:
 
 @dataclass
 class Checked:
-    data: bytes  # what COPY receives
+    data: memoryview  # what COPY receives
     lines: int
+    deferred: list[tuple[int, str]]  # (line number, text) of the lines left to values.py
 
 
-def _blank_text_cells(p: Plan, block: bytes, a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
-    """Whether a non-empty text cell holds whitespace only (str.strip, as values.py). A cell
-    whose first byte starts a character that is not whitespace is not blank (cells begin on a
+def _blank_text_cells(block: bytes, a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which non-empty text cells hold whitespace only (str.strip, as values.py). A cell whose
+    first byte starts a character that is not whitespace is not blank (cells begin on a
     character boundary); the few others are decoded and looked at."""
-    first = a[np.minimum(starts, len(a) - 1)]
+    first = a[starts]
     quoted = first == 34
     if quoted.any():  # a quoted cell: its first character follows the quote
-        first = np.where(quoted, a[np.minimum(starts + 1, len(a) - 1)], first)
-    unsure = ~_SURE_FIRST[p.codec][first] & (ends > starts)
-    for start, end in zip(starts[unsure].tolist(), ends[unsure].tolist(), strict=True):
-        text = block[start:end].decode(p.codec, errors="replace")
+        first = np.where(quoted, a[starts + 1], first)
+    blank = ~_SURE_FIRST[first] & (ends > starts)
+    for k in np.flatnonzero(blank).tolist():
+        text = block[starts[k]:ends[k]].decode("utf-8", errors="replace")
         if text.startswith('"'):
             text = text[1:-1].replace('""', '"')
-        if not text.strip():
-            return True
-    return False
+        blank[k] = not text.strip()
+    return blank
 
 
-def _unquoted(a: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The block without CSV's quoting (each quoted cell's outer quotes, the first of each
-    doubled one), and the text cells' bounds in it. Every quote is in a well-formed quoted
-    cell (checked line by line before)."""
-    quoted = a[np.minimum(starts, len(a) - 1)] == 34
-    quoted &= ends > starts
-    outer = np.concatenate((starts[quoted], ends[quoted] - 1))
-    inner = np.setdiff1d(quotes, outer)  # doubled quotes, in adjacent pairs
-    if len(inner) % 2 or (inner[1::2] != inner[0::2] + 1).any():
-        raise NotDirect("quoting this path does not take")
-    dropped = np.sort(np.concatenate((outer, inner[0::2])))
-    begin, end = starts + quoted, ends - quoted
-    return (np.delete(a, dropped), begin - np.searchsorted(dropped, begin), end - np.searchsorted(dropped, end))
+def _unquoted(a: np.ndarray, block: bytes, quotes: np.ndarray, starts: np.ndarray,
+              ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells' bounds without CSV's quoting, and the bytes they point into: ``a``, then the
+    text of the few quoted cells holding a doubled quote, undoubled. Every quote is in a
+    well-formed quoted cell (checked line by line before)."""
+    shape = starts.shape
+    starts, ends = starts.ravel().copy(), ends.ravel().copy()
+    quoted = np.flatnonzero((a[starts] == 34) & (ends > starts))
+    starts[quoted] += 1
+    ends[quoted] -= 1
+    doubled = quoted[np.searchsorted(quotes, ends[quoted]) > np.searchsorted(quotes, starts[quoted])]
+    side, at = [], len(a)
+    for k in doubled.tolist():
+        text = block[starts[k]:ends[k]].replace(b'""', b'"')
+        starts[k], ends[k] = at, at + len(text)
+        side.append(text)
+        at += len(text)
+    source = np.concatenate((a, np.frombuffer(b"".join(side), dtype=np.uint8))) if side else a
+    return source, starts.reshape(shape), ends.reshape(shape)
+
+
+def _utf8(block: bytes, codec: str) -> bytes:
+    """The block in UTF-8: the lines holding a byte beyond ASCII decoded from ``codec`` (the
+    whole block at once if most do). UnicodeDecodeError if one is not in it."""
+    a = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(a == 10)
+    lines = np.unique(np.searchsorted(newlines, np.flatnonzero(a >= 0x80)))
+    if len(lines) * 4 > len(newlines):
+        return block.decode(codec).encode()
+    bounds = np.concatenate(([0], newlines + 1, [len(block)]))  # line k spans bounds[k]:bounds[k + 1]
+    pieces, at = [], 0
+    for start, end in zip(bounds[lines].tolist(), bounds[lines + 1].tolist(), strict=True):
+        pieces += (block[at:start], block[start:end].decode(codec).encode())
+        at = end
+    pieces.append(block[at:])
+    return b"".join(pieces)
 
 
 def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
     """The block's lines as COPY's binary tuples, each ended by ``meta`` (the load's own raw
-    columns, see ``meta_fields``) and its line number. NotDirect if any line is not clean.
-    ``block`` holds whole lines (the file's last may lack its newline)."""
+    columns, see ``meta_fields``) and its line number, but for the lines with a value only
+    values.py may judge (deferred). NotDirect if the block is not plain CSV of one record per
+    line. ``block`` holds whole lines (the file's last may lack its newline)."""
+    if p.codec != "utf-8" and not block.isascii():
+        # UTF-8 from here: COPY's session decodes nothing, and no byte of a character can be
+        # taken for a delimiter (a GB18030 trail byte may be "|")
+        try:
+            block = _utf8(block, p.codec)
+        except UnicodeDecodeError:
+            raise NotDirect("bytes not in the file's encoding") from None
     a = np.frombuffer(block + bytes(_PAD), dtype=np.uint8)  # the pad holds no syntax byte
     line_end = np.flatnonzero(a == 10)
     if not block.endswith(b"\n"):
@@ -308,35 +343,39 @@ def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
     content_end = line_end - (a[np.maximum(line_end - 1, 0)] == 13)
     starts = np.column_stack((line_start, grid + 1))
     ends = np.column_stack((grid, content_end))
-    if (ends[:, p.keys] == starts[:, p.keys]).any():
-        raise NotDirect("an empty key")
+    defer = (ends[:, p.keys] == starts[:, p.keys]).any(axis=1)  # an empty key
     texts = p.texts
-    if texts and _blank_text_cells(p, block, a, starts[:, texts].ravel(), ends[:, texts].ravel()):
-        raise NotDirect("text of whitespace only")  # the stage path types it to null or defers it
-    text_source, text_starts, text_ends = a, starts[:, texts], ends[:, texts]
-    if len(quotes):
-        text_source, text_starts, text_ends = _unquoted(a, quotes, text_starts, text_ends)
-    tuples = _Tuples(lines)
-    tuples.const((ncols + len(META)).to_bytes(2, "big"))
+    if texts:  # text of whitespace only: values.py nulls or refuses it
+        defer |= _blank_text_cells(block, a, starts[:, texts].ravel(), ends[:, texts].ravel()).reshape(
+            lines, len(texts)).any(axis=1)
+    values: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # position -> (payload, read)
     for i, kind in enumerate(p.kinds):
-        if kind == "text":
-            t = texts.index(i)
-            tuples.cells(text_source, text_starts[:, t], text_ends[:, t] - text_starts[:, t],
-                         null=ends[:, i] == starts[:, i] if i not in p.keys else None)  # unquoted empty
-            continue
         if kind in ("date", "month"):
-            filled, days = _dates(a, starts[:, i], ends[:, i], p.dates[i])
-            payload = _be(days, ">i4")
-        elif kind == "int":
-            filled, number = _decimals(a, starts[:, i], ends[:, i], _INT_DIGITS, 0)
-            payload = _be(number, ">i4")
+            read, bad, days = _dates(a, starts[:, i], ends[:, i], p.dates[i])
+            values[i] = (_be(days, ">i4"), read)
+        elif kind in ("int", "numeric"):
+            read, bad, number = (_decimals(a, starts[:, i], ends[:, i], _INT_DIGITS, 0) if kind == "int" else
+                                 _decimals(a, starts[:, i], ends[:, i], _AMOUNT_DIGITS, _AMOUNT_DECIMALS))
+            values[i] = (_be(number, ">i4") if kind == "int" else _numeric_bytes(number), read)
         else:
-            filled, number = _decimals(a, starts[:, i], ends[:, i], _AMOUNT_DIGITS, _AMOUNT_DECIMALS)
-            payload = _numeric_bytes(number)
-        tuples.value(payload, filled)
+            continue
+        defer |= bad
+    keep = ~defer
+    source, cell_starts, cell_ends = a, starts, ends
+    if len(quotes):
+        source, cell_starts, cell_ends = _unquoted(a, block, quotes, starts, ends)
+    tuples = _Tuples(lines, keep)
+    tuples.const((ncols + len(META)).to_bytes(2, "big"))
+    for i in range(ncols):
+        if i in values:
+            tuples.value(*values[i])
+        else:  # text: null if empty, and not quoted
+            tuples.cells(source, cell_starts[:, i], cell_ends[:, i] - cell_starts[:, i],
+                         null=ends[:, i] == starts[:, i] if i not in p.keys else None)
     tuples.const(meta)
     tuples.value(_be(first_line + np.arange(lines), ">i4"), None)
-    return Checked(tuples.bytes(), lines)
+    deferred = [(first_line + k, block[line_start[k]:content_end[k]].decode()) for k in np.flatnonzero(defer).tolist()]
+    return Checked(tuples.buffer(), lines, deferred)
 
 
 class _Tuples:
@@ -346,8 +385,9 @@ class _Tuples:
     layout and are written together, a column of the layout at a time; tuples are sent in
     that order (``_line`` keeps the file's)."""
 
-    def __init__(self, lines: int) -> None:
+    def __init__(self, lines: int, keep: np.ndarray) -> None:
         self.lines = lines
+        self.keep = None if keep.all() else keep  # the lines sent (None: all)
         self.parts: list[tuple] = []
 
     def const(self, data: bytes) -> None:
@@ -357,15 +397,13 @@ class _Tuples:
         self.parts.append(("rows", matrix))
 
     def value(self, payload: np.ndarray, filled: np.ndarray | None) -> None:
-        """A fixed-width value per filled line (``payload`` has a row per filled line)."""
+        """A fixed-width value per line (a row of ``payload``), null where not ``filled``."""
         width = payload.shape[1]
-        if filled is None or filled.all():
+        if filled is None or filled.all() or (self.keep is not None and filled[self.keep].all()):
             self.const(width.to_bytes(4, "big"))
             self.rows(payload)
             return
-        full = np.zeros((self.lines, width), dtype=np.uint8)
-        full[filled] = payload
-        self.cells(full.ravel(), np.arange(self.lines) * width, np.where(filled, width, 0), null=~filled)
+        self.cells(payload.ravel(), np.arange(self.lines) * width, np.where(filled, width, 0), null=~filled)
 
     def cells(self, source: np.ndarray, starts: np.ndarray, widths: np.ndarray, null: np.ndarray | None) -> None:
         """A field of ``widths[i]`` bytes at ``source[starts[i]:]`` per line, null where ``null``."""
@@ -373,24 +411,32 @@ class _Tuples:
         self.parts.append(("cells", source, starts, widths))
 
     def _layouts(self) -> list[tuple[np.ndarray | slice, list[int]]]:
-        """(lines, widths of the varying fields) per layout."""
+        """(lines, widths of the varying fields) per layout, of the lines kept."""
+        kept = None if self.keep is None else np.flatnonzero(self.keep)
+        if kept is not None and not len(kept):
+            return []
         varying = [part[3] for part in self.parts if part[0] == "cells"]
-        if not varying:
-            return [(slice(None), [])]
-        widths = np.column_stack(varying)
+        widths = np.column_stack(varying) if varying else np.zeros((self.lines, 0), dtype=np.int64)
+        if kept is not None:
+            widths = widths[kept]
         if (widths == widths[0]).all():
-            return [(slice(None), widths[0].tolist())]
+            return [(slice(None) if kept is None else kept, widths[0].tolist())]
         order = np.lexsort(widths.T[::-1])
         ordered = widths[order]
+        lines = order if kept is None else kept[order]
         cut = (np.flatnonzero((ordered[1:] != ordered[:-1]).any(axis=1)) + 1).tolist()
-        return [(order[s:e], ordered[s].tolist()) for s, e in zip([0, *cut], [*cut, self.lines], strict=True)]
+        return [(lines[s:e], ordered[s].tolist()) for s, e in zip([0, *cut], [*cut, len(lines)], strict=True)]
 
-    def bytes(self) -> bytes:
+    def buffer(self) -> memoryview:
+        """The tuples of the lines kept, layout after layout, in one buffer."""
         fixed = sum(part[1].shape[-1] for part in self.parts if part[0] != "cells")
-        out = []
-        for lines, widths in self._layouts():
-            n = self.lines if isinstance(lines, slice) else len(lines)
-            layout = np.empty((n, fixed + sum(widths)), dtype=np.uint8)
+        layouts = [(lines, widths, self.lines if isinstance(lines, slice) else len(lines), fixed + sum(widths))
+                   for lines, widths in self._layouts()]
+        out = np.empty(sum(n * size for *_, n, size in layouts), dtype=np.uint8)
+        offset = 0
+        for lines, widths, n, size in layouts:
+            layout = out[offset:offset + n * size].reshape(n, size)
+            offset += n * size
             at, varying = 0, iter(widths)
             for kind, data, *cells in self.parts:
                 if kind == "cells":
@@ -401,8 +447,7 @@ class _Tuples:
                     width = data.shape[-1]
                     layout[:, at:at + width] = data if kind == "const" else _take_rows(data, lines)
                 at += width
-            out.append(layout.tobytes())
-        return b"".join(out)
+        return out.data
 
 
 def _take_rows(matrix: np.ndarray, lines: np.ndarray | slice) -> np.ndarray:
@@ -419,10 +464,9 @@ def _take_rows(matrix: np.ndarray, lines: np.ndarray | slice) -> np.ndarray:
 META = ("_delivery_id", "_business_date", "_sequence", "_file", "_line")
 
 
-def meta_fields(p: Plan, delivery_id: int, business_date: date, sequence: int, file: str) -> bytes:
-    """The load's own raw columns but the line number, as fields of a binary tuple (the file
-    name in the file's encoding, which is the COPY's client encoding)."""
-    name = file.encode(p.codec)
+def meta_fields(delivery_id: int, business_date: date, sequence: int, file: str) -> bytes:
+    """The load's own raw columns but the line number, as fields of a binary tuple."""
+    name = file.encode()
     days = (business_date - date(2000, 1, 1)).days
     return ((8).to_bytes(4, "big") + delivery_id.to_bytes(8, "big", signed=True)
             + (4).to_bytes(4, "big") + days.to_bytes(4, "big", signed=True)

@@ -15,6 +15,8 @@ import pytest
 from fastcopy_support import assert_same, snapshot, warehouse_pair
 
 from ingest.catalogue import load_catalogue
+from ingest.fastcopy import PY_CODECS
+from ingest.fastcopy_direct import plan
 from ingest.files import load_file_deliveries
 from ingest.readers import read_csv
 
@@ -112,27 +114,35 @@ def test_every_sample_value_in_every_column_types_or_quarantines_alike(wh, tmp_p
             row[col] = sample
             lines.append([row[c] for c in columns])
     deliver(tmp_path, unit, feed, encode(d, lines))
-    # Columns COPY types itself (plain amounts, integers) send a file with a bad one the Python way.
+    # The direct path takes every value (handing values.py those it does not type) unless a
+    # sample is quoted for holding the delimiter. The stage path: columns COPY types itself
+    # (plain amounts, integers) send a file with a bad one the Python way.
     typed_by_copy = any(c.type == "int" or (c.type == "numeric" and not d.feed.amount_format) for c in d.feed.columns)
-    assert load_both(wh, tmp_path, unit, feed, caplog) == ("python" if typed_by_copy else "copy")
+    direct = plan(d, columns, PY_CODECS[d.encoding or "utf-8"]) is not None and d.delimiter not in "".join(SAMPLES)
+    assert load_both(wh, tmp_path, unit, feed, caplog) == (
+        "direct" if direct else "python" if typed_by_copy else "copy")
+    assert load_both(empty(wh), tmp_path, unit, feed, caplog, loader="stage") == (
+        "python" if typed_by_copy else "copy")
 
 
-@pytest.mark.parametrize(("unit", "feed", "column", "samples", "path"), [
+@pytest.mark.parametrize(("unit", "feed", "column", "samples", "deferred"), [
     ("JR-BOCOM", "jr_deposit", "balance", ["12", "12.5", "1.999", "1e3", "-0", "0012.50", ".5", "5.", " 12.5 ",
-                                           "+7", "007", "905.00", "\t7\t", "", "0.005", "-0.005", "1E-400"], "copy"),
+                                           "+7", "007", "905.00", "\t7\t", "", "0.005", "-0.005", "1E-400"], 9),
     ("JR-ICBC", "jr_deposit", "balance", ["12", "12.5", "-0", "0012.50", "+7", "-905.00", "", "9999999999999999.99"],
-     "direct"),
-    ("WJ-CL", "cl_disability_cert", "grade", ["12", "+7", "007", "-0", ""], "direct"),
-    ("WJ-CL", "cl_disability_cert", "grade", ["12", "\t7\t", " 12 "], "copy"),  # int4in trims, the direct path not
+     0),
+    ("WJ-CL", "cl_disability_cert", "grade", ["12", "+7", "007", "-0", "\t7\t", " 12 ", ""], 2),
 ])
-def test_amounts_and_integers_typed_by_copy(wh, tmp_path, caplog, unit, feed, column, samples, path):
+def test_amounts_and_integers_typed_by_copy(wh, tmp_path, caplog, unit, feed, column, samples, deferred):
+    """Plain spellings are typed on the direct path, the others by values.py; on the stage path
+    by COPY (``numeric_in`` / ``int4in``), as Decimal would."""
     d = CAT.delivery(unit, feed)
     columns = d.feed.column_names
     good = {c.name: {"date": "2020-01-05", "numeric": "1.50", "int": "2"}.get(c.type, "x") for c in d.feed.columns}
     lines = [columns] + [[s if c == column else f"{good[c]}{n}" if good[c] == "x" else good[c] for c in columns]
                          for n, s in enumerate(samples)]
     deliver(tmp_path, unit, feed, encode(d, lines))
-    assert load_both(wh, tmp_path, unit, feed, caplog) == path
+    assert load_both(wh, tmp_path, unit, feed, caplog) == "direct"
+    assert deferred_lines(caplog) == deferred
     assert load_both(empty(wh), tmp_path, unit, feed, caplog, loader="stage") == "copy"
 
 
@@ -148,10 +158,10 @@ ODD_FILES = {  # name -> (lines of ga_death text after the header, path the fast
     "too few fields": (["2101051949123100{n},张三,20200105,20200106"], "python"),
     "end-of-data marker": (["\\."], "python"),
     "carriage return inside a field": (["2101051949123100{n},张\r三,20200105,20200106,所"], "python"),
-    "empty key": ([",张三,20200105,20200106,所"], "copy"),
-    "blank key": (['"  ",张三,20200105,20200106,所'], "copy"),
-    "padded values": ([" 2101051949123100{n} ,张三 , 20200105,20200106 ,\u3000"], "copy"),
-    "quoted empty values": (['2101051949123100{n},"",20200105,"",""'], "copy"),
+    "empty key": ([",张三,20200105,20200106,所"], "direct"),
+    "blank key": (['"  ",张三,20200105,20200106,所'], "direct"),
+    "padded values": ([" 2101051949123100{n} ,张三 , 20200105,20200106 ,\u3000"], "direct"),
+    "quoted empty values": (['2101051949123100{n},"",20200105,"",""'], "direct"),
 }
 
 
@@ -196,7 +206,8 @@ def test_gbk_pipe_file_with_a_character_ending_in_the_pipe_byte(wh, tmp_path, ca
              ["210105194912310023", f'"{pipe_char}"2', "current", "12.00", "2026-10-31"],
              ["210105194912310023", f"62**{pipe_char}3", f"{pipe_char}", "12.00", "2026-10-31"]]
     deliver(tmp_path, "JR-BOCOM", "jr_deposit", encode(d, lines, "\r\n"))
-    assert load_both(wh, tmp_path, "JR-BOCOM", "jr_deposit", caplog) == "copy"
+    assert load_both(wh, tmp_path, "JR-BOCOM", "jr_deposit", caplog) == "direct"
+    assert load_both(empty(wh), tmp_path, "JR-BOCOM", "jr_deposit", caplog, loader="stage") == "copy"
 
 
 @pytest.mark.parametrize(("unit", "bad"), [("GA-HP", b"\xff\xfe"), ("GA-DD", b"\x81\x20"), ("GA-HP", b"\xed\xa0\x80")])
@@ -273,7 +284,7 @@ def test_postgresql_reads_gb18030_as_python_does(pair):
 # ---- the direct path (ingest/fastcopy_direct.py) ---------------------------------------------
 
 DIRECT_FEEDS = [*FEEDS, ("RS-YLJ", "rs_pension"), ("SF-ZY", "sf_dishonest_debtor")]
-NOT_DIRECT = {"SC-SWJ": "thousands separators", "JR-BOCOM": "gbk with a | delimiter"}
+NOT_DIRECT = {"SC-SWJ": "thousands separators"}
 
 
 def clean_lines(d, n: int = 4) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -298,12 +309,13 @@ def test_clean_files_go_direct_in_every_layout(wh, tmp_path, caplog, unit, feed)
     assert load_both(wh, tmp_path, unit, feed, caplog) == ("copy" if unit in NOT_DIRECT else "direct")
 
 
-# One value the direct path must not type itself, in an otherwise clean file: the file takes
-# the stage path (or the Python one) and still loads as the Python reader loads it.
-LEFT_TO_THE_STAGE = [
+# One value the direct path must not type itself, in an otherwise clean file: its line is
+# handed to values.py, which types or quarantines it as the Python reader does; on the stage
+# path the line is deferred too (or the file goes the Python way).
+LEFT_TO_VALUES_PY = [
     ("GA-CGS", "ga_vehicle", "registered_date", "2020-1-5"),  # not the canonical spelling
     ("GA-CGS", "ga_vehicle", "registered_date", "1899-12-31"),  # outside the mapped years
-    ("GA-CGS", "ga_vehicle", "status_date", "2020-02-30"),  # an impossible day: COPY refuses it
+    ("GA-CGS", "ga_vehicle", "status_date", "2020-02-30"),  # an impossible day
     ("GA-CGS", "ga_vehicle", "status_date", "2020-01-05 "),
     ("RS-SBZX", "rs_contribution", "contribution_month", "202013"),
     ("RS-YLJ", "rs_pension", "pay_month", "2020-01"),
@@ -316,15 +328,31 @@ LEFT_TO_THE_STAGE = [
     ("GA-DD", "ga_death", "姓名", "\u00a0"),  # gbk: a four-byte sequence
     ("GA-DD", "ga_death", "公民身份号码", " \u2003"),
     ("JR-ICBC", "jr_deposit", "balance", "NaN"),
-    ("JR-ICBC", "jr_deposit", "product", "a,b"),  # a delimiter inside quotes
-    ("WJ-CL", "cl_disability_cert", "grade", "x"),  # COPY refuses it
+    ("WJ-CL", "cl_disability_cert", "grade", "x"),
+    ("WJ-CL", "cl_disability_cert", "grade", "3000000000"),
 ]
 
 
-@pytest.mark.parametrize(("unit", "feed", "column", "value"), LEFT_TO_THE_STAGE)
-def test_what_the_direct_path_leaves_to_the_stage_path(wh, tmp_path, caplog, unit, feed, column, value):
+def deferred_lines(caplog) -> int:  # type: ignore[no-untyped-def]
+    """How many lines the direct path handed to values.py (its debug log)."""
+    found = [r.getMessage() for r in caplog.records if "lines typed by values.py" in r.getMessage()]
+    return int(found[0].split(": ")[1].split()[0]) if found else 0
+
+
+@pytest.mark.parametrize(("unit", "feed", "column", "value"), LEFT_TO_VALUES_PY)
+def test_what_the_direct_path_leaves_to_values_py(wh, tmp_path, caplog, unit, feed, column, value):
     d = CAT.delivery(unit, feed)
     lines = clean_lines(d)
     lines[2][d.feed.column_names.index(column)] = value
     deliver(tmp_path, unit, feed, encode(d, lines))
-    assert load_both(wh, tmp_path, unit, feed, caplog) in ("copy", "python")
+    assert load_both(wh, tmp_path, unit, feed, caplog) == "direct"
+    assert deferred_lines(caplog) == 1
+    assert load_both(empty(wh), tmp_path, unit, feed, caplog, loader="stage") in ("copy", "python")
+
+
+def test_a_delimiter_inside_quotes_sends_the_file_to_the_stage_path(wh, tmp_path, caplog):
+    d = CAT.delivery("JR-ICBC", "jr_deposit")
+    lines = clean_lines(d)
+    lines[2][d.feed.column_names.index("product")] = "a,b"
+    deliver(tmp_path, "JR-ICBC", "jr_deposit", encode(d, lines))
+    assert load_both(wh, tmp_path, "JR-ICBC", "jr_deposit", caplog) == "copy"

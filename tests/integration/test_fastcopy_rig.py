@@ -45,5 +45,11 @@ def test_tiny_rig_with_faults_loads_the_same_through_copy_and_python(rig, cluste
     assert len(copied) > 20, "most CSV files took the fast path"
     direct = [r for r in copied if "COPY direct path" in r.getMessage()]
     assert len(direct) > len(copied) / 2, "most of them straight into the raw table"
+    # The stage path takes only what the direct path does not plan (thousands separators, an
+    # extra column) and files of another shape (the fault day's wrong field counts).
+    staged = {r.getMessage().split(":")[0] for r in copied if "COPY fast path" in r.getMessage()}
+    assert staged == {"sw_income_20261031.csv", "cl_disability_cert_20261128.csv"}, staged
+    deferred = [r.getMessage() for r in caplog.records if "lines typed by values.py" in r.getMessage()]
+    assert deferred, "the fault day's bad values are handed to values.py on the direct path"
     # Only the fault day's malformed rows (wrong field counts) send a file the Python way.
     assert all("ga_detention" in m for m in fallbacks), fallbacks
