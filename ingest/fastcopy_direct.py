@@ -374,7 +374,11 @@ def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
                          null=ends[:, i] == starts[:, i] if i not in p.keys else None)
     tuples.const(meta)
     tuples.value(_be(first_line + np.arange(lines), ">i4"), None)
-    deferred = [(first_line + k, block[line_start[k]:content_end[k]].decode()) for k in np.flatnonzero(defer).tolist()]
+    try:
+        deferred = [(first_line + k, block[line_start[k]:content_end[k]].decode())
+                    for k in np.flatnonzero(defer).tolist()]
+    except UnicodeDecodeError:  # (a line sent with such bytes makes PostgreSQL stop the COPY)
+        raise NotDirect("bytes not in the file's encoding") from None
     return Checked(tuples.buffer(), lines, deferred)
 
 
@@ -382,8 +386,8 @@ class _Tuples:
     """COPY's binary tuples of a block, built field by field. A field is the same bytes on
     every line (a constant), a matrix with a row per line (fixed width), or a slice of a byte
     array per line (varying width). Lines whose varying fields have the same widths share one
-    layout and are written together, a column of the layout at a time; tuples are sent in
-    that order (``_line`` keeps the file's)."""
+    layout and are written together, a column of the layout at a time; then each tuple goes to
+    its line's place, so tuples are sent (and stored) in the file's order."""
 
     def __init__(self, lines: int, keep: np.ndarray) -> None:
         self.lines = lines
@@ -428,26 +432,38 @@ class _Tuples:
         return [(lines[s:e], ordered[s].tolist()) for s, e in zip([0, *cut], [*cut, len(lines)], strict=True)]
 
     def buffer(self) -> memoryview:
-        """The tuples of the lines kept, layout after layout, in one buffer."""
+        """The tuples of the lines kept, in line order, in one buffer."""
         fixed = sum(part[1].shape[-1] for part in self.parts if part[0] != "cells")
-        layouts = [(lines, widths, self.lines if isinstance(lines, slice) else len(lines), fixed + sum(widths))
-                   for lines, widths in self._layouts()]
-        out = np.empty(sum(n * size for *_, n, size in layouts), dtype=np.uint8)
-        offset = 0
-        for lines, widths, n, size in layouts:
-            layout = out[offset:offset + n * size].reshape(n, size)
-            offset += n * size
-            at, varying = 0, iter(widths)
-            for kind, data, *cells in self.parts:
-                if kind == "cells":
-                    width = next(varying)
-                    if width:  # a cell lies inside its source, so its window does
-                        layout[:, at:at + width] = sliding_window_view(data, width)[cells[0][lines]]
-                else:
-                    width = data.shape[-1]
-                    layout[:, at:at + width] = data if kind == "const" else _take_rows(data, lines)
-                at += width
+        kept = np.arange(self.lines) if self.keep is None else np.flatnonzero(self.keep)
+        sizes = np.full(len(kept), fixed) + sum(part[3][kept] for part in self.parts if part[0] == "cells")
+        out = np.empty(int(np.sum(sizes)), dtype=np.uint8)
+        layouts = self._layouts()
+        if len(layouts) == 1:  # every tuple alike: written in place
+            self._write(out.reshape(len(kept), -1), *layouts[0])
+            return out.data
+        # a layout at a time, then each tuple copied to its line's place (one item per tuple)
+        place = np.zeros(self.lines, dtype=np.int64)
+        place[kept] = np.cumsum(sizes) - sizes
+        for lines, widths in layouts:
+            size = fixed + sum(widths)
+            layout = np.empty((len(lines), size), dtype=np.uint8)
+            self._write(layout, lines, widths)
+            tuples = np.ndarray((len(out) - size + 1,), dtype=f"V{size}", buffer=out, strides=(1,))
+            tuples[place[lines]] = layout.view(f"V{size}").ravel()
         return out.data
+
+    def _write(self, layout: np.ndarray, lines: np.ndarray | slice, widths: list[int]) -> None:
+        """The tuples of these lines, all of one layout, as the rows of ``layout``."""
+        at, varying = 0, iter(widths)
+        for kind, data, *cells in self.parts:
+            if kind == "cells":
+                width = next(varying)
+                if width:  # a cell lies inside its source, so its window does
+                    layout[:, at:at + width] = sliding_window_view(data, width)[cells[0][lines]]
+            else:
+                width = data.shape[-1]
+                layout[:, at:at + width] = data if kind == "const" else _take_rows(data, lines)
+            at += width
 
 
 def _take_rows(matrix: np.ndarray, lines: np.ndarray | slice) -> np.ndarray:

@@ -36,7 +36,7 @@ def _numeric(raw: bytes) -> Decimal:
 
 
 def decode(p, buffer: memoryview, codec: str = "utf-8") -> list[tuple]:  # type: ignore[no-untyped-def]
-    """COPY's binary tuples back to values, by the plan's column types, in line order."""
+    """COPY's binary tuples back to values, by the plan's column types (they must come in line order)."""
     data = bytes(buffer)
     kinds = [*p.kinds, "bigint", "date", "int", "text", "int"]  # then the META columns
     out, at = [], 0
@@ -61,7 +61,8 @@ def decode(p, buffer: memoryview, codec: str = "utf-8") -> list[tuple]:  # type:
             else:
                 row.append(raw.decode(codec))
         out.append(tuple(row))
-    return sorted(out, key=lambda r: r[-1])
+    assert [r[-1] for r in out] == sorted(r[-1] for r in out), "tuples in line order"
+    return out
 
 
 def test_lines_become_tuples_with_their_meta_columns_and_number():
@@ -208,3 +209,9 @@ def test_files_the_direct_path_does_not_plan():
     assert plan(d, list(d.feed.column_names), _codec(d)) is None
     d = CAT.delivery("GA-HP", "ga_death")
     assert plan(d, [*d.feed.column_names, "备注"], _codec(d)) is None  # an extra column
+
+
+def test_a_deferred_line_not_in_the_encoding_sends_the_file_to_the_stage_path():
+    p = _plan("GA-HP", "ga_death")  # utf-8
+    with pytest.raises(NotDirect):
+        check_block(p, b",\xff\xfe,20200105,,x\n", 2, b"")  # an empty key: deferred, then undecodable
