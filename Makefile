@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui migrate dbt-docs bench clean
+.PHONY: setup demo test lint unit run-day pg-start pg-stop rig airflow-ui migrate dbt-docs bench bench-csv clean
 
 setup:            ## install PostgreSQL binaries (if missing) and the pinned Python stack
 	@scripts/bootstrap.sh
@@ -39,6 +39,9 @@ migrate: setup    ## apply the warehouse's migrations (roles, grants, audit/repo
 
 bench: setup      ## city-scale benchmark (not a test): per stage time, rows/s, memory, DB size vs the floor; SIZE=city|small|tiny
 	$(PY) scripts/bench_city.py --size $(or $(SIZE),city) $(BENCH_ARGS)
+
+bench-csv: setup  ## the benchmark's CSV stage alone vs psql \copy, RUNS times (needs the rig `make bench` made)
+	$(PY) scripts/bench_csv.py --size $(or $(SIZE),city) --runs $(or $(RUNS),1)
 
 clean: pg-stop    ## remove the local cluster, Airflow home, dbt target and rigs
 	rm -rf .local rigs

@@ -103,8 +103,9 @@ def load_folder(conn: psycopg.Connection, folder: Path, delivery: Delivery, load
     """Load one delivery folder, idempotently; never raises for a bad delivery (it is recorded).
 
     ``loader``: ``"python"`` reads CSV files in Python; default (or ``INGEST_CSV_LOADER``)
-    lets PostgreSQL parse them (ingest/fastcopy.py), with the same result; ``"stage"`` does too
-    but never COPYs straight into the raw table (ingest/fastcopy_direct.py)."""
+    loads them by COPY, with the same result: straight into the raw table
+    (ingest/fastcopy_direct.py), else through a staging table (ingest/fastcopy.py); ``"stage"``
+    skips the first."""
     feed = delivery.feed
     try:
         manifest, key = _read_manifest(folder, delivery)
