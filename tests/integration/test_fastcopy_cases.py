@@ -356,3 +356,21 @@ def test_a_delimiter_inside_quotes_sends_the_file_to_the_stage_path(wh, tmp_path
     lines[2][d.feed.column_names.index("product")] = "a,b"
     deliver(tmp_path, "JR-ICBC", "jr_deposit", encode(d, lines))
     assert load_both(wh, tmp_path, "JR-ICBC", "jr_deposit", caplog) == "copy"
+
+
+@pytest.mark.parametrize(("last", "expected_path"), [
+    (["210105194912319999", "王五", "20200105", "", "所"], "direct"),  # clean to the end
+    (["210105194912319999", "王五", "2020-01-05", "", "所"], "direct"),  # a value for values.py
+    (["210105194912319999", "王五", "20200105", ""], "python"),  # a field short: no COPY takes it
+])
+def test_a_file_of_many_blocks_whose_last_block_differs(wh, tmp_path, caplog, monkeypatch, last, expected_path):
+    """Blocks already sent when a later one turns out not to be plain: the COPY is abandoned
+    and the savepoint rolled back, and the next path loads the file whole."""
+    monkeypatch.setattr("ingest.fastcopy.BLOCK", 256)
+    d = CAT.delivery("GA-HP", "ga_death")
+    lines = [d.feed.column_names] + [[f"21010519491230{n:04d}", "王五", "20200105", "", "所"] for n in range(200)]
+    deliver(tmp_path, "GA-HP", "ga_death", encode(d, [*lines, last]))
+    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog) == expected_path
+    left = [r.getMessage() for r in caplog.records if "stage path (" in r.getMessage()]
+    assert left == ([] if expected_path == "direct" else ["ga_death.csv: stage path (a line without the header's "
+                                                          "number of fields)"])
