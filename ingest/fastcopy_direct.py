@@ -128,7 +128,7 @@ def plan(delivery: Delivery, header: list[str], codec: str) -> Plan | None:
     return out
 
 
-# ---- values, vectorised: each gives (filled, the filled cells' values) or raises NotDirect --
+# ---- values, vectorised: each gives (cells read, lines to defer, values where read) ---------
 
 def _cells(a: np.ndarray, starts: np.ndarray, width: np.ndarray, size: int) -> np.ndarray:
     """The cells' bytes left-aligned in ``size`` columns, zero beyond each cell (``a`` ends in

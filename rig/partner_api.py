@@ -168,6 +168,8 @@ def _handler(server: PartnerApiServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: dict | None, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(body if body is not None else {}, ensure_ascii=False).encode()
+            with server._lock:  # logged before the reply leaves: a client that has it finds it logged
+                server.requests.append((self.path, status))
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
@@ -175,8 +177,6 @@ def _handler(server: PartnerApiServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(data)
-            with server._lock:
-                server.requests.append((self.path, status))
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             url = urlsplit(self.path)
