@@ -189,9 +189,9 @@ def _decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray, digits: int,
     """(cells read, lines to defer, values times 10**decimals where read). A filled cell is
     read if spelled ``[+-]?d{1,digits}(.d{1,decimals})?``; else its line is deferred."""
     width = ends - starts
-    size = 2 + digits + decimals
-    read = (width > 0) & (width <= size)
-    defer = width > size
+    longest = 2 + digits + decimals  # sign, digits, point, decimals
+    read = (width > 0) & (width <= longest)
+    defer = width > longest
     w = width[read]
     size = int(w.max()) if len(w) else 1
     cells = _cells(a, starts[read], w, size)
@@ -354,8 +354,8 @@ def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
             read, bad, days = _dates(a, starts[:, i], ends[:, i], p.dates[i])
             values[i] = (_be(days, ">i4"), read)
         elif kind in ("int", "numeric"):
-            read, bad, number = (_decimals(a, starts[:, i], ends[:, i], _INT_DIGITS, 0) if kind == "int" else
-                                 _decimals(a, starts[:, i], ends[:, i], _AMOUNT_DIGITS, _AMOUNT_DECIMALS))
+            digits, decimals = (_INT_DIGITS, 0) if kind == "int" else (_AMOUNT_DIGITS, _AMOUNT_DECIMALS)
+            read, bad, number = _decimals(a, starts[:, i], ends[:, i], digits, decimals)
             values[i] = (_be(number, ">i4") if kind == "int" else _numeric_bytes(number), read)
         else:
             continue
@@ -391,7 +391,7 @@ class _Tuples:
 
     def __init__(self, lines: int, keep: np.ndarray) -> None:
         self.lines = lines
-        self.keep = None if keep.all() else keep  # the lines sent (None: all)
+        self.kept = None if keep.all() else np.flatnonzero(keep)  # the lines sent (None: all)
         self.parts: list[tuple] = []
 
     def const(self, data: bytes) -> None:
@@ -403,7 +403,7 @@ class _Tuples:
     def value(self, payload: np.ndarray, filled: np.ndarray | None) -> None:
         """A fixed-width value per line (a row of ``payload``), null where not ``filled``."""
         width = payload.shape[1]
-        if filled is None or filled.all() or (self.keep is not None and filled[self.keep].all()):
+        if filled is None or filled.all() or (self.kept is not None and filled[self.kept].all()):
             self.const(width.to_bytes(4, "big"))
             self.rows(payload)
             return
@@ -416,7 +416,7 @@ class _Tuples:
 
     def _layouts(self) -> list[tuple[np.ndarray | slice, list[int]]]:
         """(lines, widths of the varying fields) per layout, of the lines kept."""
-        kept = None if self.keep is None else np.flatnonzero(self.keep)
+        kept = self.kept
         if kept is not None and not len(kept):
             return []
         varying = [part[3] for part in self.parts if part[0] == "cells"]
@@ -434,7 +434,7 @@ class _Tuples:
     def buffer(self) -> memoryview:
         """The tuples of the lines kept, in line order, in one buffer."""
         fixed = sum(part[1].shape[-1] for part in self.parts if part[0] != "cells")
-        kept = np.arange(self.lines) if self.keep is None else np.flatnonzero(self.keep)
+        kept = np.arange(self.lines) if self.kept is None else self.kept
         sizes = np.full(len(kept), fixed) + sum(part[3][kept] for part in self.parts if part[0] == "cells")
         out = np.empty(int(np.sum(sizes)), dtype=np.uint8)
         layouts = self._layouts()
