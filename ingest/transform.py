@@ -55,5 +55,11 @@ DAILY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 
 
 def build(dsn: str, business_date: date) -> None:
+    from ingest.warehouse import ensure_raw_indexes
+
+    with db.connect(dsn) as conn:  # a raw table created by this day's loads is indexed once it is full
+        indexed = ensure_raw_indexes(conn)
+    if indexed:
+        log.info("indexed %d new raw tables", len(indexed))
     log.info("dbt build for business date %s", business_date)
     run_dbt(DAILY_BUILD, dsn)

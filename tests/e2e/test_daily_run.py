@@ -50,6 +50,10 @@ def test_days_then_rerun(world):
         statuses = {s for _, s in latest_revisions(conn).values()}
         ledger = dict(conn.execute("select status, count(*) from meta.deliveries group by 1").fetchall())
         before = demo.table_row_counts(conn)
+        unindexed = conn.execute("""select count(*) from pg_tables t where schemaname = 'raw' and not exists (
+                                      select 1 from pg_indexes i where i.schemaname = 'raw' and i.tablename = t.tablename
+                                         and i.indexname = t.tablename || '__delivery_brin')""").fetchone()[0]
+    assert unindexed == 0  # the DAG's build indexed the raw tables the first day created
     assert "withdrawn" in statuses  # the rig retracts a warning on the last day
     assert ledger.get("superseded") == 1  # a branch redelivered with a higher sequence
     posts = sum(r["method"] == "POST" for r in world.platform.requests_log())
