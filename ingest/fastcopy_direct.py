@@ -5,7 +5,7 @@ one ``INSERT … SELECT``. PostgreSQL inserts those rows one at a time, while CO
 batches; and a text COPY into typed columns still spends most of its time parsing: rs_pension's
 5.4 M-row history took 17 s of server time as CSV, about 10 s as ``FORMAT binary``. So Python
 types the values here, as values.py would, and sends COPY's binary tuples, built block by block
-with numpy (no per-line Python):
+by the loops of ingest/fastcopy_kernels.py (compiled by numba; no per-line Python):
 
 - Structure, or the whole file takes the stage path (``NotDirect``): every line has the
   header's number of fields, a line holding a quote is RFC 4180 on one line with no delimiter
