@@ -23,8 +23,10 @@ A file whose every value can be typed as values.py would, without SQL, goes furt
 COPY straight into its raw table, no stage (ingest/fastcopy_direct.py); any other file takes the
 stage path.
 
-``INGEST_CSV_LOADER=python`` (or ``loader="python"``) turns the fast path off; ``stage`` keeps
-it but skips the direct path.
+The direct path's compiled loops take ~2 s to load in a new process (numba), which only a
+file of a block or more (``DIRECT_MIN_BYTES``) pays back: smaller files take the stage path.
+``INGEST_CSV_LOADER=direct`` (or ``loader="direct"``) sends every file the direct way first;
+``stage`` skips the direct path; ``python`` turns the fast path off.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ LOADER_ENV = "INGEST_CSV_LOADER"
 PG_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gbk": "GB18030"}
 PY_CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "gbk": "gb18030"}
 BLOCK = 1 << 22
+DIRECT_MIN_BYTES = BLOCK
 
 
 class Fallback(Exception):
@@ -70,8 +73,10 @@ def use_fast_path(loader: str | None = None) -> bool:
     return _loader(loader) != "python"
 
 
-def use_direct_path(loader: str | None = None) -> bool:
-    return _loader(loader) not in ("python", "stage")
+def use_direct_path(path: Path, loader: str | None = None) -> bool:
+    """Whether this file tries the direct path first."""
+    chosen = _loader(loader)
+    return chosen == "direct" or (chosen == "copy" and path.stat().st_size >= DIRECT_MIN_BYTES)
 
 
 # ---- streaming prescan ---------------------------------------------------------------------

@@ -36,7 +36,6 @@ from datetime import date
 import numpy as np
 from psycopg import sql
 
-from ingest import fastcopy_kernels as kernels
 from ingest.catalogue import Delivery, Feed
 from ingest.warehouse import raw_table
 
@@ -159,15 +158,13 @@ def _utf8(block: bytes, codec: str) -> bytes:
     return b"".join(pieces)
 
 
-_KINDS = {"text": kernels.TEXT, "date": kernels.DATE, "month": kernels.DATE, "int": kernels.INT,
-          "numeric": kernels.NUMERIC}
-
-
 def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
     """The block's lines as COPY's binary tuples, each ended by ``meta`` (the load's own raw
     columns, see ``meta_fields``) and its line number, but for the lines with a value only
     values.py may judge (deferred). NotDirect if the block is not plain CSV of one record per
     line. ``block`` holds whole lines (the file's last may lack its newline)."""
+    from ingest import fastcopy_kernels as kernels  # numba: loaded only by the processes that use it
+
     if p.codec != "utf-8" and not block.isascii():
         # UTF-8 from here: COPY's session decodes nothing, and no byte of a character can be
         # taken for a delimiter (a GB18030 trail byte may be "|")
@@ -215,7 +212,9 @@ def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
             defer |= state == kernels.EMPTY
         defer |= state == kernels.DEFER
         states[:, i], values[:, i] = state, read
-    kinds = np.array([_KINDS[kind] for kind in p.kinds], dtype=np.int8)
+    codes = {"text": kernels.TEXT, "date": kernels.DATE, "month": kernels.DATE, "int": kernels.INT,
+             "numeric": kernels.NUMERIC}
+    kinds = np.array([codes[kind] for kind in p.kinds], dtype=np.int8)
     nullable = np.array([i not in p.keys for i in range(ncols)], dtype=np.bool_)
     data = kernels.tuples(a, starts, ends, kinds, nullable, states, values, ~defer,
                           np.frombuffer(meta, dtype=np.uint8), ncols + len(META), first_line)

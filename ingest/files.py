@@ -104,8 +104,8 @@ def load_folder(conn: psycopg.Connection, folder: Path, delivery: Delivery, load
 
     ``loader``: ``"python"`` reads CSV files in Python; default (or ``INGEST_CSV_LOADER``)
     loads them by COPY, with the same result: straight into the raw table
-    (ingest/fastcopy_direct.py), else through a staging table (ingest/fastcopy.py); ``"stage"``
-    skips the first."""
+    (ingest/fastcopy_direct.py; files of 4 MB or more, or any with ``"direct"``), else through a
+    staging table (ingest/fastcopy.py); ``"stage"`` skips the first."""
     feed = delivery.feed
     try:
         manifest, key = _read_manifest(folder, delivery)
@@ -183,7 +183,7 @@ def _load_file(writer: RawWriter, path: Path, delivery: Delivery, manifest_rows:
             raise DeliveryInvalid(str(exc)) from None
         _check_header(path, header, delivery)
         # A header over several lines: leave the line numbering to the Python reader.
-        count = (fastcopy.load_csv(writer, path, header, delivery, fastcopy.use_direct_path(loader))
+        count = (fastcopy.load_csv(writer, path, header, delivery, fastcopy.use_direct_path(path, loader))
                  if header_lines == 1 else None)
         if count is not None:
             _check_count(path, count, manifest_rows)

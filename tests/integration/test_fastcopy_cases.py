@@ -71,9 +71,10 @@ def deliver(landing: Path, unit: str, feed: str, data: bytes, *, rows: int | Non
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def load_both(wh, landing: Path, unit: str, feed: str, caplog, loader: str | None = None) -> str:
+def load_both(wh, landing: Path, unit: str, feed: str, caplog, loader: str | None = "direct") -> str:
     """Load both ways, compare everything; return the path the fast loader took: "direct"
-    (one COPY into the raw table), "copy" (the stage path) or "python"."""
+    (one COPY into the raw table), "copy" (the stage path) or "python". The direct path is
+    tried first at any size unless ``loader`` says otherwise."""
     caplog.clear()
     caplog.set_level(logging.DEBUG, logger="ingest.fastcopy")
     d = CAT.delivery(unit, feed)
@@ -165,7 +166,7 @@ ODD_FILES = {  # name -> (lines of ga_death text after the header, path the fast
 }
 
 
-@pytest.mark.parametrize("loader", ["copy", "stage"])
+@pytest.mark.parametrize("loader", ["direct", "stage"])
 @pytest.mark.parametrize("case", sorted(ODD_FILES))
 def test_odd_csv_files_load_alike(wh, tmp_path, caplog, case, loader):
     body, expected_path = ODD_FILES[case]
@@ -249,7 +250,9 @@ def test_the_environment_can_force_the_python_reader(wh, tmp_path, caplog, monke
     text = "公民身份号码,姓名,死亡日期,注销日期,派出所\n210105194912300001,王五,20200105,,所\n"
     deliver(tmp_path, "GA-HP", "ga_death", text.encode())
     monkeypatch.setenv("INGEST_CSV_LOADER", "python")
-    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog) == "none"
+    assert load_both(wh, tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "none"
+    monkeypatch.setenv("INGEST_CSV_LOADER", "direct")  # or the direct path at any size
+    assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "direct"
 
 
 def test_postgresql_reads_gb18030_as_python_does(pair):
@@ -282,6 +285,18 @@ def test_postgresql_reads_gb18030_as_python_does(pair):
 
 
 # ---- the direct path (ingest/fastcopy_direct.py) ---------------------------------------------
+
+def test_by_default_a_file_goes_direct_from_a_block_up(wh, tmp_path, caplog, monkeypatch):
+    """Loading the compiled loops costs a new process ~2 s: a small file takes the stage path."""
+    from ingest import fastcopy
+
+    lines = ["公民身份号码,姓名,死亡日期,注销日期,派出所"] + [f"2101051949123000{n},李四,20200105,20200106,所" for n in range(5)]
+    data = ("\n".join(lines) + "\n").encode()
+    deliver(tmp_path, "GA-HP", "ga_death", data)
+    assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "copy"
+    monkeypatch.setattr(fastcopy, "DIRECT_MIN_BYTES", len(data))
+    assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "direct"
+
 
 DIRECT_FEEDS = [*FEEDS, ("RS-YLJ", "rs_pension"), ("SF-ZY", "sf_dishonest_debtor")]
 NOT_DIRECT = {"SC-SWJ": "thousands separators"}
