@@ -24,7 +24,8 @@ COPY straight into its raw table, no stage (ingest/fastcopy_direct.py); any othe
 stage path.
 
 The direct path's compiled loops take ~2 s to load in a new process (numba), which only a
-file of a block or more (``DIRECT_MIN_BYTES``) pays back: smaller files take the stage path.
+file of a block or more (``DIRECT_MIN_BYTES``) pays back: until a process has loaded them,
+smaller files take the stage path.
 ``INGEST_CSV_LOADER=direct`` (or ``loader="direct"``) sends every file the direct way first;
 ``stage`` skips the direct path; ``python`` turns the fast path off.
 """
@@ -76,7 +77,8 @@ def use_fast_path(loader: str | None = None) -> bool:
 def use_direct_path(path: Path, loader: str | None = None) -> bool:
     """Whether this file tries the direct path first."""
     chosen = _loader(loader)
-    return chosen == "direct" or (chosen == "copy" and path.stat().st_size >= DIRECT_MIN_BYTES)
+    return chosen == "direct" or (chosen == "copy" and (
+        direct.kernels_loaded() or path.stat().st_size >= DIRECT_MIN_BYTES))
 
 
 # ---- streaming prescan ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ business date, sequence, file name) and the line number end every tuple.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -131,6 +132,11 @@ class Checked:
     data: memoryview  # what COPY receives
     lines: int
     deferred: list[tuple[int, str]]  # (line number, text) of the lines left to values.py
+
+
+def kernels_loaded() -> bool:
+    """Whether this process has loaded the compiled loops (numba's import and cache: ~2 s)."""
+    return "ingest.fastcopy_kernels" in sys.modules
 
 
 def _blank(block: bytes, start: int, end: int) -> bool:

@@ -104,7 +104,8 @@ def load_folder(conn: psycopg.Connection, folder: Path, delivery: Delivery, load
 
     ``loader``: ``"python"`` reads CSV files in Python; default (or ``INGEST_CSV_LOADER``)
     loads them by COPY, with the same result: straight into the raw table
-    (ingest/fastcopy_direct.py; files of 4 MB or more, or any with ``"direct"``), else through a
+    (ingest/fastcopy_direct.py; files of 4 MB or more, any once the process has its compiled
+    loops, or any with ``"direct"``), else through a
     staging table (ingest/fastcopy.py); ``"stage"`` skips the first."""
     feed = delivery.feed
     try:

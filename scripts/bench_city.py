@@ -246,10 +246,44 @@ def _ingest_task(mode: str, unit: str, feed: str, day_iso: str) -> tuple[float, 
 
 
 def _warm(_: int) -> int:
-    import ingest.pipeline  # noqa: F401 - the task's imports, paid once per worker like a warm executor
+    """The task's imports and the CSV direct path's compiled loops (numba: ~3 s in a new process,
+    see ``kernel_load_seconds``), paid once per worker like a warm executor."""
+    import ingest.pipeline  # noqa: F401
+    from ingest.catalogue import load_catalogue
+    from ingest.fastcopy_direct import check_block, meta_fields, plan
 
+    d = load_catalogue().delivery("GA-HP", "ga_death")
+    sample = plan(d, list(d.feed.column_names), "utf-8")
+    assert sample is not None
+    check_block(sample, b"210105194912310001,x,20200101,20200201,y\n", 2, meta_fields(1, date(2000, 1, 1), 1, "warm.csv"))
     time.sleep(0.5)  # keep this worker busy so every worker gets a warm-up
     return os.getpid()
+
+
+_KERNEL_LOAD = """
+import time
+t0 = time.perf_counter()
+import ingest.pipeline
+t1 = time.perf_counter()
+from ingest import fastcopy_direct
+from ingest.catalogue import load_catalogue
+import datetime
+d = load_catalogue().delivery("GA-HP", "ga_death")
+p = fastcopy_direct.plan(d, list(d.feed.column_names), "utf-8")
+fastcopy_direct.check_block(p, b"210105194912310001,x,20200101,20200201,y\\n", 2,
+                            fastcopy_direct.meta_fields(1, datetime.date(2000, 1, 1), 1, "warm.csv"))
+print(round(t1 - t0, 2), round(time.perf_counter() - t1, 2))
+"""
+
+
+def kernel_load_seconds() -> dict:
+    """What a new task process pays before its first CSV file of 4 MB or more: the task's imports,
+    then numba and the direct path's compiled loops (from numba's cache); the benchmark's workers
+    pay it in their warm-up."""
+    out = subprocess.run([sys.executable, "-c", _KERNEL_LOAD], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    imports, kernels = (float(x) for x in out.stdout.split()[-2:])
+    return {"task_imports_s": imports, "numba_and_kernels_s": kernels}
 
 
 def _landing_bytes(unit: str, feed: str) -> int:
@@ -401,6 +435,10 @@ def bench(args: argparse.Namespace) -> dict:
     })
     report["days"] = []
     report["ingest_workers"] = args.workers
+    report["csv_kernel_load"] = kernel_load_seconds()
+    print(f"a new task process: imports {report['csv_kernel_load']['task_imports_s']} s, then numba and the "
+          f"CSV kernels {report['csv_kernel_load']['numba_and_kernels_s']} s (the workers pay both in their warm-up)",
+          flush=True)
     done = days_done(wh_dsn, first) if args.resume else 0
     if args.resume:
         report["resumed_after_days"] = done
@@ -566,6 +604,8 @@ def print_report(report: dict) -> None:
               f" + hand SQL {f['hand_sql']['seconds']:.1f} s = {f['seconds']:.1f} s")
     if report.get("dag_test"):
         print(f"dag.test: {report['dag_test']}")
+    if report.get("csv_kernel_load"):
+        print(f"a new task process before its first CSV file of 4 MB or more: {report['csv_kernel_load']}")
     r = report["ratios"]
     print(f"ratios: initial/floor {r.get('initial_vs_floor')} (target <= 2); file csv ingest/\\copy rate "
           f"{r.get('file_csv_ingest_vs_copy_rate')} (>= 0.7; vs \\copy with as many streams "

@@ -287,14 +287,19 @@ def test_postgresql_reads_gb18030_as_python_does(pair):
 # ---- the direct path (ingest/fastcopy_direct.py) ---------------------------------------------
 
 def test_by_default_a_file_goes_direct_from_a_block_up(wh, tmp_path, caplog, monkeypatch):
-    """Loading the compiled loops costs a new process ~2 s: a small file takes the stage path."""
-    from ingest import fastcopy
+    """Loading the compiled loops costs a new process ~2 s: until a process has them, a file
+    smaller than a block takes the stage path."""
+    from ingest import fastcopy, fastcopy_direct
 
     lines = ["公民身份号码,姓名,死亡日期,注销日期,派出所"] + [f"2101051949123000{n},李四,20200105,20200106,所" for n in range(5)]
     data = ("\n".join(lines) + "\n").encode()
     deliver(tmp_path, "GA-HP", "ga_death", data)
+    monkeypatch.setattr(fastcopy_direct, "kernels_loaded", lambda: False)
     assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "copy"
     monkeypatch.setattr(fastcopy, "DIRECT_MIN_BYTES", len(data))
+    assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "direct"
+    monkeypatch.setattr(fastcopy, "DIRECT_MIN_BYTES", len(data) + 1)
+    monkeypatch.setattr(fastcopy_direct, "kernels_loaded", lambda: True)
     assert load_both(empty(wh), tmp_path, "GA-HP", "ga_death", caplog, loader=None) == "direct"
 
 
