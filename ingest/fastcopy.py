@@ -249,13 +249,10 @@ def load_csv(writer: RawWriter, path: Path, header: list[str], delivery: Deliver
     writer.flush()
     plan = direct.plan(delivery, header, codec) if direct_path else None
     if plan is not None:
-        rows, quarantined = writer.rows, len(writer.quarantined)
         try:
-            with conn.transaction():  # a savepoint: the stage path then starts from nothing
+            with writer.savepoint():  # the stage path then starts from nothing
                 records = _copy_direct(conn, writer, path, plan)
         except (direct.NotDirect, psycopg.errors.DataError) as exc:
-            writer.rows = rows
-            del writer.quarantined[quarantined:]
             log.info("%s: stage path (%s)", path.name, str(exc).splitlines()[0])
         else:
             log.debug("%s: COPY direct path, %s records", path.name, records)

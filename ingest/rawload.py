@@ -6,7 +6,8 @@ with its place, raw text and reason, and the rest of the delivery loads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -101,6 +102,26 @@ class RawWriter:
             self._copy_cm = self._copy = self._cursor = None
             cm.__exit__(None, None, None)
             cursor.close()  # type: ignore[union-attr]
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A savepoint of the delivery's transaction and of this writer: if the block raises,
+        the rows it wrote, quarantined or counted are undone (a file's loader may then try the
+        next way to read it)."""
+        self.flush()
+        rows, quarantined, extra = self.rows, len(self.quarantined), set(self.extra_columns)
+        try:
+            with self.conn.transaction():
+                try:
+                    yield
+                except BaseException:
+                    self.abort()  # a COPY left open would keep the savepoint from rolling back
+                    raise
+                self.flush()
+        except BaseException:
+            self.rows, self.extra_columns = rows, extra
+            del self.quarantined[quarantined:]
+            raise
 
     def finish(self) -> None:
         self.flush()

@@ -215,3 +215,28 @@ def test_a_new_raw_table_is_indexed_after_its_first_load(warehouse, tmp_path):
     ensure_schema(warehouse)
     assert count(warehouse, "select count(*) from pg_indexes where indexname = 'ga_death__delivery'") == 0
     assert ensure_raw_indexes(warehouse) == ["ga_death"]
+
+
+def test_a_writer_savepoint_undoes_what_its_block_wrote(warehouse):
+    """A loader that gives up on one way of reading a file (the direct path) leaves the delivery
+    as it was: the raw rows, the count, the quarantine and the extra columns of the block go."""
+    from ingest.ledger import DeliveryKey
+    from ingest.rawload import RawWriter
+
+    feed = CAT.delivery("GA-HP", "ga_death").feed
+    writer = RawWriter(warehouse, feed, DeliveryKey("GA-HP", "ga_death", "file", D1, 1, "f"), 1)
+    row = {"公民身份号码": "210105194912310001", "姓名": "甲", "死亡日期": "20200101",
+           "注销日期": "20200201", "派出所": "所"}
+    with warehouse.transaction():
+        writer.add(row, file="a.csv", line=2, raw_text="kept")
+        with pytest.raises(RuntimeError), writer.savepoint():
+            writer.add({**row, "多余": "x"}, file="a.csv", line=3, raw_text="extra")
+            writer.add({**row, "死亡日期": "not a date"}, file="a.csv", line=4, raw_text="bad")
+            assert (writer.rows, len(writer.quarantined), writer.extra_columns) == (2, 1, {"多余"})
+            raise RuntimeError("the next way, please")
+        assert (writer.rows, writer.quarantined, writer.extra_columns) == (1, [], set())
+        with writer.savepoint():  # a block that ends well keeps what it wrote
+            writer.add(row, file="a.csv", line=5, raw_text="kept too")
+        writer.finish()
+    assert count(warehouse, "select count(*) from raw.ga_death") == 2
+    assert count(warehouse, "select count(*) from meta.quarantine") == 0
