@@ -181,7 +181,7 @@ def check_block(p: Plan, block: bytes, first_line: int, meta: bytes) -> Checked:
     a = np.frombuffer(block, dtype=np.uint8)
     ncols = len(p.header)
     starts, ends, line_start, content_end, quoted, bad_fields, stray_return, returns = kernels.split(
-        a, len(a), p.delimiter, ncols)
+        a, p.delimiter, ncols)
     lines = len(line_start)
     if bad_fields:
         raise NotDirect("a line without the header's number of fields")

@@ -18,11 +18,12 @@ _QUOTE, _LF, _CR, _DASH, _DOT, _PLUS, _MINUS = 34, 10, 13, 45, 46, 43, 45
 
 
 @njit(cache=True, nogil=True)
-def split(a: np.ndarray, n: int, delimiter: int, ncols: int):  # type: ignore[no-untyped-def]
+def split(a: np.ndarray, delimiter: int, ncols: int):  # type: ignore[no-untyped-def]
     """The block's lines and cells: (starts, ends) of each cell (lines x ncols, a quoted cell
     with its quotes), where each line's content ends (before a carriage return ending it),
     whether a line holds a quote, and the structure found: (fields wrong, a carriage return not
     ending a line, carriage returns)."""
+    n = len(a)
     lines = 0
     for i in range(n):
         if a[i] == _LF:
