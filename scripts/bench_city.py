@@ -58,7 +58,7 @@ import ingest  # noqa: E402,F401 - telemetry off first
 from ingest.catalogue import load_catalogue  # noqa: E402
 from ingest.files import delivery_folders  # noqa: E402
 from ingest.localpg import LocalCluster  # noqa: E402
-from scripts.benchlib import MemorySampler, csv_files_of, hand_sql_floor, psql_copy  # noqa: E402
+from scripts.benchlib import MemorySampler, csv_files_of, hand_sql_floor, load_direct_kernels, psql_copy  # noqa: E402
 
 PARTNER_TOKEN = "bench-partner-token"
 PLATFORM_TOKEN, PLATFORM_SECRET = "bench-platform-token", "bench-platform-secret"
@@ -249,13 +249,8 @@ def _warm(_: int) -> int:
     """The task's imports and the CSV direct path's compiled loops (numba: ~3 s in a new process,
     see ``kernel_load_seconds``), paid once per worker like a warm executor."""
     import ingest.pipeline  # noqa: F401
-    from ingest.catalogue import load_catalogue
-    from ingest.fastcopy_direct import check_block, meta_fields, plan
 
-    d = load_catalogue().delivery("GA-HP", "ga_death")
-    sample = plan(d, list(d.feed.column_names), "utf-8")
-    assert sample is not None
-    check_block(sample, b"210105194912310001,x,20200101,20200201,y\n", 2, meta_fields(1, date(2000, 1, 1), 1, "warm.csv"))
+    load_direct_kernels()
     time.sleep(0.5)  # keep this worker busy so every worker gets a warm-up
     return os.getpid()
 
@@ -265,13 +260,8 @@ import time
 t0 = time.perf_counter()
 import ingest.pipeline
 t1 = time.perf_counter()
-from ingest import fastcopy_direct
-from ingest.catalogue import load_catalogue
-import datetime
-d = load_catalogue().delivery("GA-HP", "ga_death")
-p = fastcopy_direct.plan(d, list(d.feed.column_names), "utf-8")
-fastcopy_direct.check_block(p, b"210105194912310001,x,20200101,20200201,y\\n", 2,
-                            fastcopy_direct.meta_fields(1, datetime.date(2000, 1, 1), 1, "warm.csv"))
+from scripts.benchlib import load_direct_kernels
+load_direct_kernels()
 print(round(t1 - t0, 2), round(time.perf_counter() - t1, 2))
 """
 

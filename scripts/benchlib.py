@@ -28,6 +28,22 @@ PSQL_ENCODING = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "gbk": "GB18030"}
 
 
 
+# ---- the CSV direct path's compiled loops ---------------------------------------------------
+
+def load_direct_kernels() -> None:
+    """Load the direct path's compiled loops in this process (numba's import and cache), as a
+    warm worker has them: one line of ga_death through the block check."""
+    from datetime import date
+
+    from ingest.catalogue import load_catalogue
+    from ingest.fastcopy_direct import check_block, meta_fields, plan
+
+    d = load_catalogue().delivery("GA-HP", "ga_death")
+    sample = plan(d, list(d.feed.column_names), "utf-8")
+    assert sample is not None
+    check_block(sample, b"210105194912310001,x,20200101,20200201,y\n", 2, meta_fields(1, date(2000, 1, 1), 1, "warm.csv"))
+
+
 # ---- ingest floor: psql \copy ---------------------------------------------------------------
 
 def csv_files_of(folder: Path, delivery) -> list[tuple[Path, str, str, int]]:  # type: ignore[no-untyped-def]
